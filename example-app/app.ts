@@ -1,0 +1,178 @@
+import SequelizeStoreInit from 'connect-session-sequelize'
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
+import session from 'express-session'
+import type { ModelStatic, Sequelize } from 'sequelize'
+import {
+  createSingleSession,
+  isSingleSessionError,
+  type SingleSession,
+  type SingleSessionOptions,
+} from '../src/index.js'
+import { openDatabase } from './database.js'
+import { homePage, loginPage } from './pages.js'
+import { verifyPassword } from './passwords.js'
+import { defineUser, seedDemoUsers, type UserRow } from './users.js'
+
+export interface ExampleAppOptions {
+  /** sqlite:PATH, postgres://... or mariadb://... */
+  databaseUrl: string
+  /** Signs the session cookie. Every process of one site must use the same secret. */
+  sessionSecret: string
+  /** express-session's `resave`. */
+  resave?: boolean
+  /** Overrides for the session-limit options (limit, onLimit, ...). */
+  singleSession?: Partial<SingleSessionOptions<UserRow>>
+  /** Called with every error that became a 5xx response. */
+  onError?: (error: unknown) => void
+}
+
+export interface ExampleApp {
+  app: express.Express
+  sequelize: Sequelize
+  User: ModelStatic<UserRow>
+  singleSession: SingleSession<UserRow>
+  close(): Promise<void>
+}
+
+/** The signed-in user as the site keeps it in the session. */
+interface SiteUser {
+  id: number
+  email: string
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    user?: SiteUser
+    theme?: string
+  }
+}
+
+const SequelizeStore = SequelizeStoreInit(session.Store)
+
+export async function createExampleApp(options: ExampleAppOptions): Promise<ExampleApp> {
+  const sequelize = await openDatabase(options.databaseUrl)
+  const User = defineUser(sequelize)
+  const store = new SequelizeStore({ db: sequelize })
+
+  // The whole integration: one object, then login()/logout() in the routes below.
+  const singleSession = createSingleSession<UserRow>({ store, ...options.singleSession })
+  await singleSession.migrate()
+  await singleSession.ready()
+  await User.sync()
+  await seedDemoUsers(User)
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.use(
+    session({
+      name: 'sid',
+      secret: options.sessionSecret,
+      store,
+      resave: options.resave ?? false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax', maxAge: 8 * 60 * 60 * 1000 },
+    }),
+  )
+  app.use(singleSession.middleware())
+
+  const json = express.json({ limit: '10kb' })
+  const form = express.urlencoded({ extended: false, limit: '10kb' })
+
+  app.get('/', (req, res) => {
+    res.type('html').send(homePage(req.session.user ?? null))
+  })
+
+  app.get('/login', (req, res) => {
+    res.type('html').send(loginPage())
+  })
+
+  app.post('/login', json, form, async (req, res, next) => {
+    const wantsHtml = req.is('application/x-www-form-urlencoded') !== false && req.is('json') === false
+    const { email, password } = (req.body ?? {}) as Record<string, unknown>
+    if (typeof email !== 'string' || typeof password !== 'string' || email.length > 191 || password.length > 1000) {
+      if (wantsHtml) return res.status(400).type('html').send(loginPage({ error: 'Enter your email and password.' }))
+      return res.status(400).json({ error: 'Send {"email": string, "password": string}' })
+    }
+    try {
+      const user = await User.findOne({ where: { email: email.trim().toLowerCase() } })
+      if (!user || !(await verifyPassword(password, user.passwordHash))) {
+        if (wantsHtml) {
+          return res.status(401).type('html').send(loginPage({ error: 'Wrong email or password.', email }))
+        }
+        return res.status(401).json({ error: 'Wrong email or password' })
+      }
+      await singleSession.login(req, user)
+      req.session.user = { id: user.id, email: user.email }
+      if (wantsHtml) return res.redirect(303, '/')
+      return res.json({ user: req.session.user })
+    } catch (error) {
+      if (isSingleSessionError(error, 'SESSION_LIMIT_REACHED')) {
+        const message = 'This account is already signed in on the maximum number of devices. Sign out there first.'
+        if (wantsHtml) return res.status(409).type('html').send(loginPage({ error: message, email }))
+        return res.status(409).json({ error: message, code: error.code })
+      }
+      return next(error)
+    }
+  })
+
+  app.get('/me', (req, res) => {
+    const user = req.session.user
+    if (!user) return res.status(401).json({ error: 'Not signed in' })
+    return res.json({ user })
+  })
+
+  app.post('/preferences', json, requireUser, (req, res) => {
+    const { theme } = (req.body ?? {}) as Record<string, unknown>
+    if (typeof theme !== 'string' || theme.length === 0 || theme.length > 40) {
+      return res.status(400).json({ error: 'Send {"theme": string} (1 to 40 characters)' })
+    }
+    req.session.theme = theme
+    return res.json({ theme })
+  })
+
+  app.post('/logout', async (req, res, next) => {
+    try {
+      await singleSession.logout(req)
+      res.clearCookie('sid')
+      if (req.accepts(['json', 'html']) === 'html') return res.redirect(303, '/')
+      return res.json({ ok: true })
+    } catch (error) {
+      return next(error)
+    }
+  })
+
+  app.use(errorHandler(options.onError))
+
+  return {
+    app,
+    sequelize,
+    User,
+    singleSession,
+    async close() {
+      ;(store as unknown as { stopExpiringSessions(): void }).stopExpiringSessions()
+      await sequelize.close()
+    },
+  }
+}
+
+const requireUser: RequestHandler = (req, res, next) => {
+  if (!req.session.user) {
+    res.status(401).json({ error: 'Not signed in' })
+    return
+  }
+  next()
+}
+
+function errorHandler(onError?: (error: unknown) => void): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    const status = (error as { status?: number }).status
+    if (status && status >= 400 && status < 500) {
+      res.status(status).json({ error: status === 413 ? 'Request body too large' : 'Malformed request body' })
+      return
+    }
+    onError?.(error)
+    if (res.headersSent) return
+    // A database or session-store failure: say so, without details that could leak internals.
+    res.status(503).json({ error: 'The service is temporarily unavailable; please try again' })
+  }
+}

@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto'
+import { createExampleApp } from './app.js'
+
+const databaseUrl = process.env.DATABASE_URL ?? 'sqlite:example-app/example.sqlite'
+const port = Number(process.env.PORT ?? 3000)
+const sessionSecret = process.env.SESSION_SECRET ?? randomBytes(32).toString('hex')
+const onLimit = process.env.SINGLE_SESSION_ON_LIMIT === 'deny-new' ? 'deny-new' : 'evict-oldest'
+const limit = Number(process.env.SINGLE_SESSION_LIMIT ?? 1)
+
+const example = await createExampleApp({
+  databaseUrl,
+  sessionSecret,
+  resave: process.env.SESSION_RESAVE === 'true',
+  singleSession: { limit, onLimit },
+  onError: (error) => console.error('request failed:', error),
+})
+
+const server = example.app.listen(port, '127.0.0.1', () => {
+  const address = server.address()
+  const actualPort = typeof address === 'object' && address ? address.port : port
+  console.log(`Example app on http://127.0.0.1:${actualPort} (database ${databaseUrl.split('@').pop()})`)
+  if (!process.env.SESSION_SECRET) {
+    console.log('SESSION_SECRET is not set: using a random one, so sessions end when the app restarts.')
+  }
+})
+
+function shutdown(): void {
+  server.close(() => {
+    example.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  })
+}
+process.on('SIGTERM', shutdown)
+process.on('SIGINT', shutdown)

@@ -1,0 +1,71 @@
+/**
+ * Every error this library throws carries one of these codes. Apps and tests switch on
+ * `error.code`, never on the message.
+ */
+export const ErrorCodes = {
+  /** An option has a wrong type or value; the message names the option. */
+  INVALID_OPTION: 'INVALID_OPTION',
+  /** The session store is not one this library can guard and no adapter was given. */
+  UNSUPPORTED_STORE: 'UNSUPPORTED_STORE',
+  /** A table the library needs does not exist: run the migration or `sync()`. */
+  MISSING_TABLE: 'MISSING_TABLE',
+  /** `login()` / `logout()` was called on a request without express-session in front of it. */
+  NO_SESSION: 'NO_SESSION',
+  /** A user id is missing, empty, too long or not a string or number. */
+  INVALID_USER_ID: 'INVALID_USER_ID',
+  /** The `limit` function returned something other than an integer >= 1. */
+  INVALID_LIMIT: 'INVALID_LIMIT',
+  /** `onLimit: 'deny-new'`: the user already has the maximum number of sessions. */
+  SESSION_LIMIT_REACHED: 'SESSION_LIMIT_REACHED',
+  /** The session store or the database failed; the operation did not complete. */
+  STORE_FAILURE: 'STORE_FAILURE',
+} as const
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
+
+export class SingleSessionError extends Error {
+  readonly code: ErrorCode
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'SingleSessionError'
+    this.code = code
+  }
+}
+
+/** Thrown by `login()` in `deny-new` mode. `limit` is the limit that applied to this user. */
+export class SessionLimitError extends SingleSessionError {
+  readonly limit: number
+  readonly userId: string
+
+  constructor(userId: string, limit: number) {
+    super(
+      ErrorCodes.SESSION_LIMIT_REACHED,
+      `User ${userId} already has ${limit} active session${limit === 1 ? '' : 's'}; sign out elsewhere first`,
+    )
+    this.name = 'SessionLimitError'
+    this.limit = limit
+    this.userId = userId
+  }
+}
+
+export function invalidOption(option: string, expected: string, got: unknown): SingleSessionError {
+  return new SingleSessionError(
+    ErrorCodes.INVALID_OPTION,
+    `adminjs-single-session: option \`${option}\` must be ${expected}; got ${describe(got)}`,
+  )
+}
+
+export function isSingleSessionError(error: unknown, code?: ErrorCode): error is SingleSessionError {
+  return error instanceof SingleSessionError && (code === undefined || error.code === code)
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return 'a function'
+  if (typeof value === 'string') return JSON.stringify(value)
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}

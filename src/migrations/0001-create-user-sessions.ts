@@ -1,0 +1,52 @@
+import { DataTypes } from 'sequelize'
+import type { Migration } from './context.js'
+
+/**
+ * The session records, and an index on the store's expiry column (connect-session-sequelize
+ * creates none, so its cleanup scans the whole table). The store's table is created here too
+ * when it does not exist yet, with connect-session-sequelize's columns.
+ */
+export const createUserSessions: Migration = {
+  name: '0001-create-user-sessions',
+  async up({ context: { queryInterface, sessionTable, registryTable } }) {
+    const tables = (await queryInterface.showAllTables()).map(String)
+    if (!tables.includes(sessionTable)) {
+      await queryInterface.createTable(sessionTable, {
+        sid: { type: DataTypes.STRING(36), primaryKey: true },
+        expires: { type: DataTypes.DATE },
+        data: { type: DataTypes.TEXT },
+        createdAt: { type: DataTypes.DATE, allowNull: false },
+        updatedAt: { type: DataTypes.DATE, allowNull: false },
+      })
+    }
+    await queryInterface.addIndex(sessionTable, ['expires'], { name: `${sessionTable}_expires` })
+
+    await queryInterface.createTable(registryTable, {
+      id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
+      sid: { type: DataTypes.STRING(128), allowNull: false },
+      userId: { type: DataTypes.STRING(191), allowNull: false },
+      slot: { type: DataTypes.INTEGER, allowNull: true },
+      createdAt: { type: DataTypes.DATE(3), allowNull: false },
+      lastSeenAt: { type: DataTypes.DATE(3), allowNull: false },
+      expiresAt: { type: DataTypes.DATE(3), allowNull: false },
+      ip: { type: DataTypes.STRING(64), allowNull: true },
+      userAgent: { type: DataTypes.STRING(512), allowNull: true },
+    })
+    await queryInterface.addIndex(registryTable, ['sid'], {
+      name: `${registryTable}_sid_unique`,
+      unique: true,
+    })
+    await queryInterface.addIndex(registryTable, ['userId'], { name: `${registryTable}_user_id` })
+    await queryInterface.addIndex(registryTable, ['userId', 'slot'], {
+      name: `${registryTable}_user_slot_unique`,
+      unique: true,
+    })
+    await queryInterface.addIndex(registryTable, ['expiresAt'], {
+      name: `${registryTable}_expires_at`,
+    })
+  },
+  async down({ context: { queryInterface, sessionTable, registryTable } }) {
+    await queryInterface.dropTable(registryTable)
+    await queryInterface.removeIndex(sessionTable, `${sessionTable}_expires`)
+  },
+}

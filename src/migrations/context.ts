@@ -1,0 +1,15 @@
+import type { QueryInterface } from 'sequelize'
+
+export interface MigrationContext {
+  queryInterface: QueryInterface
+  /** The session store's table (connect-session-sequelize: `Sessions`). */
+  sessionTable: string
+  /** The table of session records (`user_sessions` unless `tableName` says otherwise). */
+  registryTable: string
+}
+
+export interface Migration {
+  name: string
+  up(params: { context: MigrationContext }): Promise<void>
+  down(params: { context: MigrationContext }): Promise<void>
+}

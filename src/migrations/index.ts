@@ -1,0 +1,36 @@
+import type { Sequelize } from 'sequelize'
+import { SequelizeStorage, Umzug } from 'umzug'
+import { log } from '../log.js'
+import { createUserSessions } from './0001-create-user-sessions.js'
+import type { Migration, MigrationContext } from './context.js'
+
+/** In order. Never edit one that has shipped: add the next. */
+export const migrations: readonly Migration[] = [createUserSessions]
+
+export const MIGRATIONS_TABLE = 'single_session_migrations'
+
+export function createMigrator(
+  sequelize: Sequelize,
+  tables: { sessionTable: string; registryTable: string },
+): Umzug<MigrationContext> {
+  return new Umzug<MigrationContext>({
+    migrations: migrations.map((migration) => ({ ...migration })),
+    context: { queryInterface: sequelize.getQueryInterface(), ...tables },
+    storage: new SequelizeStorage({ sequelize, tableName: MIGRATIONS_TABLE }),
+    logger: {
+      info: (event) => log('migration %o', event),
+      warn: (event) => log('migration warning %o', event),
+      error: (event) => log('migration error %o', event),
+      debug: () => undefined,
+    },
+  })
+}
+
+/** Applies pending migrations; resolves to the names applied. */
+export async function migrate(
+  sequelize: Sequelize,
+  tables: { sessionTable: string; registryTable: string },
+): Promise<string[]> {
+  const applied = await createMigrator(sequelize, tables).up()
+  return applied.map((migration) => migration.name)
+}

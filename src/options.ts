@@ -1,0 +1,138 @@
+import type { Store } from 'express-session'
+import type { Sequelize } from 'sequelize'
+import { isValidLimit, type OnLimit, type PerUser } from './core/policy.js'
+import { ErrorCodes, SingleSessionError, invalidOption } from './errors.js'
+import { DEFAULT_USER_SESSION_TABLE } from './registry/sequelize/user-session.model.js'
+import { isSequelizeStore, SequelizeStoreAdapter } from './store/sequelize-store-adapter.js'
+import type { StoreAdapter } from './store/store-adapter.js'
+
+export interface SingleSessionOptions<User = Record<string, unknown>> {
+  /**
+   * The express-session store, the same instance you pass to `session({ store })`.
+   * Supported as is: connect-session-sequelize. Any other store needs `storeAdapter`.
+   */
+  store: Store
+  /** An adapter for a store that is not supported out of the box. Default: chosen from `store`. */
+  storeAdapter?: StoreAdapter
+  /** The database of the UserSession table. Default: the Sequelize instance of the store. */
+  sequelize?: Sequelize
+  /**
+   * How many sessions a user may have at once: an integer >= 1, or a (sync or async) function
+   * of the user returning one, evaluated at each login. Default: `1`.
+   */
+  limit?: PerUser<number, User>
+  /**
+   * What a login beyond the limit does: `'evict-oldest'` signs out the user's oldest sessions,
+   * `'deny-new'` refuses the new login with a `SessionLimitError`. Default: `'evict-oldest'`.
+   */
+  onLimit?: OnLimit
+  /**
+   * Whether the limit applies to this user: a boolean, or a (sync or async) function of the
+   * user. Sessions of users it exempts are still recorded and can be logged out. Default: `true`.
+   */
+  enabled?: PerUser<boolean, User>
+  /** Whether `logout()` signs the user out of all their sessions, not just this one. Default: `true`. */
+  logoutAllSessions?: boolean
+  /** Reads the id of a user object. Numbers and strings are the same id. Default: `user => user.id`. */
+  getUserId?: (user: User) => unknown
+  /** The key in `req.session` under which the library marks a logged-in session. Default: `'singleSession'`. */
+  sessionKey?: string
+  /** Table name of the session records. Default: `'user_sessions'`. */
+  tableName?: string
+  /** Last-seen is written at most once per this many milliseconds per session. Default: `60000`. */
+  lastSeenInterval?: number
+}
+
+export interface NormalizedOptions<User> {
+  store: Store
+  storeAdapter: StoreAdapter
+  sequelize: Sequelize
+  limit: PerUser<number, User>
+  onLimit: OnLimit
+  enabled: PerUser<boolean, User>
+  logoutAllSessions: boolean
+  getUserId: (user: User) => unknown
+  sessionKey: string
+  tableName: string
+  lastSeenInterval: number
+}
+
+const ON_LIMIT_VALUES: readonly OnLimit[] = ['evict-oldest', 'deny-new']
+
+/** Validates every option once, at creation, and fills in the defaults. */
+export function normalizeOptions<User>(options: SingleSessionOptions<User>): NormalizedOptions<User> {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidOption('options', 'an object', options)
+  }
+  const limit = options.limit ?? 1
+  if (typeof limit !== 'function' && !isValidLimit(limit)) {
+    throw invalidOption('limit', 'an integer >= 1 or a function of the user', limit)
+  }
+  const onLimit = options.onLimit ?? 'evict-oldest'
+  if (!ON_LIMIT_VALUES.includes(onLimit)) {
+    throw invalidOption('onLimit', `one of ${ON_LIMIT_VALUES.map((v) => `'${v}'`).join(', ')}`, onLimit)
+  }
+  const enabled = options.enabled ?? true
+  if (typeof enabled !== 'boolean' && typeof enabled !== 'function') {
+    throw invalidOption('enabled', 'true, false or a function of the user', enabled)
+  }
+  const logoutAllSessions = options.logoutAllSessions ?? true
+  if (typeof logoutAllSessions !== 'boolean') {
+    throw invalidOption('logoutAllSessions', 'true or false', logoutAllSessions)
+  }
+  const getUserId = options.getUserId ?? ((user: User) => (user as { id?: unknown }).id)
+  if (typeof getUserId !== 'function') {
+    throw invalidOption('getUserId', 'a function of the user', getUserId)
+  }
+  const sessionKey = options.sessionKey ?? 'singleSession'
+  if (typeof sessionKey !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(sessionKey)) {
+    throw invalidOption('sessionKey', 'a property name such as "singleSession"', sessionKey)
+  }
+  const tableName = options.tableName ?? DEFAULT_USER_SESSION_TABLE
+  if (typeof tableName !== 'string' || !/^[A-Za-z_][\w]{0,62}$/.test(tableName)) {
+    throw invalidOption('tableName', 'a table name of letters, digits and underscores', tableName)
+  }
+  const lastSeenInterval = options.lastSeenInterval ?? 60_000
+  if (typeof lastSeenInterval !== 'number' || !(lastSeenInterval >= 0)) {
+    throw invalidOption('lastSeenInterval', 'a number of milliseconds >= 0', lastSeenInterval)
+  }
+
+  const store = options.store
+  if (typeof store !== 'object' || store === null || typeof (store as Store).get !== 'function') {
+    throw invalidOption('store', 'the express-session store you pass to session({ store })', store)
+  }
+  const storeAdapter = options.storeAdapter ?? adapterFor(store, tableName)
+  const sequelize = options.sequelize ?? sequelizeOf(store)
+  if (!sequelize || typeof sequelize.define !== 'function') {
+    throw invalidOption('sequelize', 'a Sequelize instance (required when the store is not Sequelize-based)', sequelize)
+  }
+
+  return {
+    store,
+    storeAdapter,
+    sequelize,
+    limit,
+    onLimit,
+    enabled,
+    logoutAllSessions,
+    getUserId,
+    sessionKey,
+    tableName,
+    lastSeenInterval,
+  }
+}
+
+function adapterFor(store: Store, registryTable: string): StoreAdapter {
+  if (isSequelizeStore(store)) return new SequelizeStoreAdapter(store, registryTable)
+  const name = (store as object).constructor?.name ?? 'unknown'
+  throw new SingleSessionError(
+    ErrorCodes.UNSUPPORTED_STORE,
+    `adminjs-single-session: the session store ${name} is not supported. ` +
+      'Use connect-session-sequelize, or pass a `storeAdapter` (see StoreAdapter in the README): ' +
+      'without one, ended sessions could be written back by requests in flight.',
+  )
+}
+
+function sequelizeOf(store: Store): Sequelize | undefined {
+  return isSequelizeStore(store) ? (store.sessionModel.sequelize as Sequelize) : undefined
+}

@@ -1,0 +1,50 @@
+/** One recorded session: who it belongs to and what the user would recognise it by. */
+export interface SessionRecord {
+  sid: string
+  userId: string
+  createdAt: Date
+  lastSeenAt: Date
+  expiresAt: Date
+  ip: string | null
+  userAgent: string | null
+}
+
+export type NewSessionRecord = Omit<SessionRecord, 'lastSeenAt'>
+
+/** Where a session lives and whose it is: what a bulk logout needs to know. */
+export interface SessionOwner {
+  sid: string
+  userId: string
+}
+
+/**
+ * The registry of logged-in sessions. It knows which sessions belong to which user and in what
+ * order they were created; it never touches the session store itself (the store adapter does).
+ *
+ * The Sequelize implementation keeps one row per session. A Redis one can implement the same
+ * contract (a sorted set per user); nothing outside `registry/` depends on SQL.
+ */
+export interface SessionRegistry {
+  /** Records a session with no slot (evict mode, or a user who is not limited). */
+  add(record: NewSessionRecord): Promise<void>
+  /**
+   * Records a session in the first free slot below `limit` (deny mode). Returns false when all
+   * `limit` slots are held: at most `limit` sessions can be recorded this way, however many
+   * logins race.
+   */
+  addWithinLimit(record: NewSessionRecord, limit: number): Promise<boolean>
+  /** Sids of the user's sessions beyond the newest `keep`, in a fixed total order. */
+  overflow(userId: string, keep: number): Promise<string[]>
+  /** Every recorded session of these users. */
+  sessionsOf(userIds: readonly string[]): Promise<SessionOwner[]>
+  /** A user's sessions, newest first. */
+  list(userId: string): Promise<SessionRecord[]>
+  /** The owner of one session, or null when it is not recorded. */
+  find(sid: string): Promise<SessionRecord | null>
+  /** Forgets these sessions; returns how many were recorded. */
+  remove(sids: readonly string[]): Promise<number>
+  /** Moves a record to a new session id (the app regenerated the session). */
+  rename(oldSid: string, newSid: string, expiresAt: Date): Promise<boolean>
+  /** Updates last-seen and expiry. */
+  touch(sid: string, seenAt: Date, expiresAt: Date): Promise<void>
+}

@@ -1,0 +1,181 @@
+import { Op, UniqueConstraintError, type Sequelize } from 'sequelize'
+import type {
+  NewSessionRecord,
+  SessionOwner,
+  SessionRecord,
+  SessionRegistry,
+} from '../registry.js'
+import { withRetry } from './retry.js'
+import {
+  defineUserSessionModel,
+  type UserSessionAttributes,
+  type UserSessionModel,
+} from './user-session.model.js'
+
+/** Ids per statement in bulk operations: far below every dialect's SQL length limit. */
+export const BATCH_SIZE = 2000
+
+const RECORD_ATTRIBUTES = [
+  'sid',
+  'userId',
+  'createdAt',
+  'lastSeenAt',
+  'expiresAt',
+  'ip',
+  'userAgent',
+] as const
+
+export class SequelizeRegistry implements SessionRegistry {
+  readonly model: UserSessionModel
+
+  constructor(
+    readonly sequelize: Sequelize,
+    tableName: string,
+  ) {
+    this.model = defineUserSessionModel(sequelize, tableName)
+  }
+
+  async add(record: NewSessionRecord): Promise<void> {
+    await withRetry('record session', () =>
+      this.model.create({ ...record, lastSeenAt: record.createdAt, slot: null }),
+    )
+  }
+
+  async addWithinLimit(record: NewSessionRecord, limit: number): Promise<boolean> {
+    for (let slot = 0; slot < limit; slot++) {
+      try {
+        await withRetry('record session in slot', () =>
+          this.model.create({ ...record, lastSeenAt: record.createdAt, slot }),
+        )
+        return true
+      } catch (error) {
+        if (!(error instanceof UniqueConstraintError)) throw error
+        // The slot is taken, unless it was the sid itself that clashed.
+        if (await this.find(record.sid)) throw error
+      }
+    }
+    return false
+  }
+
+  async overflow(userId: string, keep: number): Promise<string[]> {
+    const rows = await withRetry('find sessions over the limit', () =>
+      this.model.findAll({
+        attributes: ['sid'],
+        where: { userId },
+        order: [['id', 'DESC']],
+        offset: keep,
+        limit: BATCH_SIZE,
+        raw: true,
+      }),
+    )
+    return rows.map((row) => row.sid)
+  }
+
+  async sessionsOf(userIds: readonly string[]): Promise<SessionOwner[]> {
+    const owners: SessionOwner[] = []
+    for (const chunk of chunks(userIds)) {
+      const rows = await withRetry('find sessions of users', () =>
+        this.model.findAll({
+          attributes: ['sid', 'userId'],
+          where: { userId: { [Op.in]: chunk } },
+          order: [['id', 'ASC']],
+          raw: true,
+        }),
+      )
+      owners.push(...rows.map(({ sid, userId }) => ({ sid, userId })))
+    }
+    return owners
+  }
+
+  async list(userId: string): Promise<SessionRecord[]> {
+    const rows = await this.model.findAll({
+      attributes: [...RECORD_ATTRIBUTES],
+      where: { userId },
+      order: [['id', 'DESC']],
+      raw: true,
+    })
+    return rows.map(toRecord)
+  }
+
+  async find(sid: string): Promise<SessionRecord | null> {
+    const row = await this.model.findOne({
+      attributes: [...RECORD_ATTRIBUTES],
+      where: { sid },
+      raw: true,
+    })
+    return row ? toRecord(row) : null
+  }
+
+  async remove(sids: readonly string[]): Promise<number> {
+    let removed = 0
+    for (const chunk of chunks(sids)) {
+      removed += await withRetry('forget sessions', () =>
+        this.model.destroy({ where: { sid: { [Op.in]: chunk } } }),
+      )
+    }
+    return removed
+  }
+
+  async rename(oldSid: string, newSid: string, expiresAt: Date): Promise<boolean> {
+    const [updated] = await withRetry('move session record', () =>
+      this.model.update(
+        { sid: newSid, expiresAt, lastSeenAt: new Date() },
+        { where: { sid: oldSid } },
+      ),
+    )
+    return updated > 0
+  }
+
+  async touch(sid: string, seenAt: Date, expiresAt: Date): Promise<void> {
+    await withRetry('update last seen', () =>
+      this.model.update({ lastSeenAt: seenAt, expiresAt }, { where: { sid } }),
+    )
+  }
+
+  /** Pages through every record in id order: for pruning without loading the table at once. */
+  async *allSids(): AsyncGenerator<string[]> {
+    let after = 0
+    for (;;) {
+      const rows = await this.model.findAll({
+        attributes: ['id', 'sid'],
+        where: { id: { [Op.gt]: after } },
+        order: [['id', 'ASC']],
+        limit: BATCH_SIZE,
+        raw: true,
+      })
+      const last = rows.at(-1)
+      if (!last) return
+      yield rows.map((row) => row.sid)
+      after = Number(last.id)
+    }
+  }
+
+  async tableExists(): Promise<boolean> {
+    return tableExists(this.sequelize, this.model.tableName)
+  }
+}
+
+export async function tableExists(sequelize: Sequelize, tableName: string): Promise<boolean> {
+  try {
+    await sequelize.getQueryInterface().describeTable(tableName)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function toRecord(row: Pick<UserSessionAttributes, (typeof RECORD_ATTRIBUTES)[number]>): SessionRecord {
+  return {
+    sid: String(row.sid),
+    userId: String(row.userId),
+    createdAt: new Date(row.createdAt),
+    lastSeenAt: new Date(row.lastSeenAt),
+    expiresAt: new Date(row.expiresAt),
+    ip: row.ip ?? null,
+    userAgent: row.userAgent ?? null,
+  }
+}
+
+export function* chunks<T>(items: readonly T[], size = BATCH_SIZE): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size)
+}

@@ -1,0 +1,66 @@
+import { DataTypes, Model, type ModelStatic, type Sequelize } from 'sequelize'
+
+export const USER_SESSION_MODEL = 'UserSession'
+export const DEFAULT_USER_SESSION_TABLE = 'user_sessions'
+
+export interface UserSessionAttributes {
+  id: number
+  sid: string
+  userId: string
+  slot: number | null
+  createdAt: Date
+  lastSeenAt: Date
+  expiresAt: Date
+  ip: string | null
+  userAgent: string | null
+}
+
+export type UserSessionCreation = Omit<UserSessionAttributes, 'id' | 'slot'> & {
+  slot?: number | null
+}
+
+export interface UserSessionRow
+  extends Model<UserSessionAttributes, UserSessionCreation>,
+    UserSessionAttributes {}
+
+export type UserSessionModel = ModelStatic<UserSessionRow>
+
+/**
+ * One row per logged-in session. `id` gives the total order "newest first" relies on; `slot`
+ * is only set in deny mode, where the unique (userId, slot) index is what caps the count.
+ * The session's data never lives here: this table is safe to show to admins.
+ */
+export function defineUserSessionModel(sequelize: Sequelize, tableName: string): UserSessionModel {
+  const existing = sequelize.models[USER_SESSION_MODEL]
+  if (existing) {
+    if (existing.getTableName().toString() !== tableName && existing.tableName !== tableName) {
+      throw new Error(
+        `A ${USER_SESSION_MODEL} model for table ${existing.tableName} is already defined on this Sequelize instance`,
+      )
+    }
+    return existing as UserSessionModel
+  }
+  return sequelize.define<UserSessionRow>(
+    USER_SESSION_MODEL,
+    {
+      id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
+      sid: { type: DataTypes.STRING(128), allowNull: false, unique: 'user_sessions_sid_unique' },
+      userId: { type: DataTypes.STRING(191), allowNull: false },
+      slot: { type: DataTypes.INTEGER, allowNull: true },
+      createdAt: { type: DataTypes.DATE(3), allowNull: false },
+      lastSeenAt: { type: DataTypes.DATE(3), allowNull: false },
+      expiresAt: { type: DataTypes.DATE(3), allowNull: false },
+      ip: { type: DataTypes.STRING(64), allowNull: true },
+      userAgent: { type: DataTypes.STRING(512), allowNull: true },
+    },
+    {
+      tableName,
+      timestamps: false,
+      indexes: [
+        { name: 'user_sessions_user_id', fields: ['userId'] },
+        { name: 'user_sessions_user_slot_unique', unique: true, fields: ['userId', 'slot'] },
+        { name: 'user_sessions_expires_at', fields: ['expiresAt'] },
+      ],
+    },
+  )
+}

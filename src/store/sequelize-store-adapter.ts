@@ -1,0 +1,301 @@
+import type { SessionData, Store } from 'express-session'
+import { Op, QueryTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize'
+import { ErrorCodes, SingleSessionError } from '../errors.js'
+import { log } from '../log.js'
+import { chunks, tableExists } from '../registry/sequelize/sequelize-registry.js'
+import { withRetry } from '../registry/sequelize/retry.js'
+import type { StoreAdapter, StoreGuardHooks } from './store-adapter.js'
+
+type Callback<T = unknown> = (err?: unknown, result?: T) => void
+
+/** The parts of connect-session-sequelize's store the adapter relies on. */
+export interface SequelizeStoreLike extends Store {
+  sessionModel: ModelStatic<Model>
+  options: {
+    extendDefaultFields?: (defaults: Record<string, unknown>, session: unknown) => Record<string, unknown>
+    disableTouch?: boolean
+  }
+  expiration(data: unknown): Date
+  clearExpiredSessions(fn?: Callback): Promise<unknown>
+  startExpiringSessions(): void
+  sync(options?: unknown): Promise<unknown>
+  /** Installed on the store by express-session's middleware. */
+  generate(req: unknown): void
+}
+
+/** Records renamed by a regenerate are young: pruning leaves them alone for this long. */
+const PRUNE_GRACE_MS = 5 * 60_000
+
+const GUARDED = Symbol.for('adminjs-single-session.guarded')
+
+export function isSequelizeStore(store: unknown): store is SequelizeStoreLike {
+  const candidate = store as Partial<SequelizeStoreLike> | null
+  const model = candidate?.sessionModel as { getAttributes?: () => Record<string, unknown> } | undefined
+  if (typeof model?.getAttributes !== 'function') return false
+  const attributes = model.getAttributes()
+  return (
+    'sid' in attributes &&
+    'data' in attributes &&
+    'expires' in attributes &&
+    typeof candidate?.expiration === 'function' &&
+    typeof candidate.clearExpiredSessions === 'function'
+  )
+}
+
+/**
+ * Guards a connect-session-sequelize store:
+ * - a session loaded or already written in this request is only ever UPDATEd: if it was ended
+ *   meanwhile, the write is dropped instead of re-creating the row (the stock store upserts);
+ * - loading refuses expired rows and logged-in sessions that have no registry record;
+ * - ending sessions in bulk is one statement per batch, not one per session.
+ */
+export class SequelizeStoreAdapter implements StoreAdapter {
+  readonly store: SequelizeStoreLike
+  private readonly model: ModelStatic<Model>
+  private readonly sequelize: Sequelize
+  /** Per request: the sids known to exist in the store (loaded, or inserted by this request). */
+  private readonly known = new WeakMap<object, Set<string>>()
+
+  constructor(
+    store: SequelizeStoreLike,
+    private readonly registryTable: string,
+  ) {
+    this.store = store
+    this.model = store.sessionModel
+    if (!this.model.sequelize) {
+      throw new SingleSessionError(ErrorCodes.UNSUPPORTED_STORE, 'The session store model has no Sequelize instance')
+    }
+    this.sequelize = this.model.sequelize
+  }
+
+  get tableName(): string {
+    return this.model.getTableName().toString()
+  }
+
+  install(hooks: StoreGuardHooks): void {
+    const store = this.store as SequelizeStoreLike & { [GUARDED]?: boolean }
+    if (store[GUARDED]) {
+      throw new SingleSessionError(
+        ErrorCodes.INVALID_OPTION,
+        'adminjs-single-session: this session store is already guarded by another instance; create one instance per store',
+      )
+    }
+    store[GUARDED] = true
+
+    const originalCreateSession = store.createSession.bind(store)
+    const originalDestroy = store.destroy.bind(store)
+    const originalClear = store.clearExpiredSessions.bind(store)
+
+    store.get = (sid: string, callback: Callback<SessionData | null>) => {
+      this.load(sid, hooks.sessionKey).then(
+        (data) => callback(null, data),
+        (error: unknown) => callback(error),
+      )
+    }
+
+    store.createSession = (req, data) => {
+      const session = originalCreateSession(req, data)
+      this.knownSids(req).add(req.sessionID)
+      return session
+    }
+
+    store.set = (sid: string, session: SessionData, callback?: Callback) => {
+      this.save(sid, session).then(
+        () => callback?.(),
+        (error: unknown) => callback?.(error),
+      )
+    }
+
+    store.destroy = (sid: string, callback?: Callback) => {
+      originalDestroy(sid, (error?: unknown) => {
+        if (error) return callback?.(error)
+        hooks.forget(sid).then(
+          () => callback?.(),
+          (failure: unknown) => callback?.(failure),
+        )
+      })
+    }
+
+    store.regenerate = (req, callback) => {
+      const oldSid = req.sessionID
+      const wasLoggedIn = hasMarker(req.session, hooks.sessionKey)
+      originalDestroy(oldSid, (error?: unknown) => {
+        if (error) return callback(error)
+        store.generate(req)
+        if (!wasLoggedIn) return callback()
+        hooks.rename(oldSid, req.sessionID, this.expiryOf(req.session)).then(
+          () => callback(),
+          (failure: unknown) => callback(failure),
+        )
+      })
+    }
+
+    store.clearExpiredSessions = (callback?: Callback) =>
+      originalClear()
+        .then(() => this.pruneRecords())
+        .then(
+          (records) => callback?.(null, records),
+          (error: unknown) => {
+            log('cleanup failed: %O', error)
+            callback?.(error)
+          },
+        )
+    // The store's timer bound the original method at construction: restart it on ours.
+    store.startExpiringSessions()
+  }
+
+  /** Loads a session, refusing expired rows and logged-in sessions without a record. */
+  private async load(sid: string, sessionKey: string): Promise<SessionData | null> {
+    const rows = await this.sequelize.query<{ data: string; expires: unknown; recorded: unknown }>(
+      `SELECT s.${this.column('data')} AS data, s.${this.column('expires')} AS expires, r.sid AS recorded` +
+        ` FROM ${this.quoted(this.tableName)} s LEFT JOIN ${this.quoted(this.registryTable)} r` +
+        ` ON r.sid = s.${this.column('sid')} WHERE s.${this.column('sid')} = :sid`,
+      { replacements: { sid }, type: QueryTypes.SELECT },
+    )
+    const row = rows[0]
+    if (!row) return null
+    if (row.expires != null && new Date(row.expires as string).getTime() <= Date.now()) {
+      log('refusing expired session %s', sid)
+      return null
+    }
+    let data: SessionData
+    try {
+      data = JSON.parse(row.data) as SessionData
+    } catch {
+      log('refusing unreadable session %s', sid)
+      return null
+    }
+    if (hasMarker(data, sessionKey) && row.recorded == null) {
+      log('refusing ended session %s', sid)
+      return null
+    }
+    return data
+  }
+
+  private async save(sid: string, session: SessionData): Promise<void> {
+    const req = (session as { req?: object }).req
+    const fields = this.fields(session)
+    if (!req) {
+      // Not written by express-session's request cycle: keep the store's own behaviour.
+      await new Promise<void>((resolve, reject) =>
+        Object.getPrototypeOf(this.store).set.call(this.store, sid, session, (err?: unknown) =>
+          err ? reject(err) : resolve(),
+        ),
+      )
+      return
+    }
+    const known = this.knownSids(req)
+    if (!known.has(sid)) {
+      await withRetry('insert session', () => this.model.create({ sid, ...fields }))
+      known.add(sid)
+      return
+    }
+    const [updated] = await withRetry('update session', () =>
+      this.model.update(fields, { where: { sid } }),
+    )
+    // MariaDB counts changed rows, not matched ones: 0 can also mean "same values".
+    if (updated === 0 && !(await this.model.findOne({ attributes: ['sid'], where: { sid } }))) {
+      log('session %s ended while its request was in flight: not writing it back', sid)
+    }
+  }
+
+  private fields(session: SessionData): Record<string, unknown> {
+    const defaults: Record<string, unknown> = {
+      data: JSON.stringify(session),
+      expires: this.store.expiration(session),
+    }
+    const extend = this.store.options.extendDefaultFields
+    return extend ? extend(defaults, session) : defaults
+  }
+
+  expiryOf(session: object): Date {
+    return new Date(this.store.expiration(session))
+  }
+
+  async destroyMany(sids: readonly string[]): Promise<number> {
+    let destroyed = 0
+    for (const chunk of chunks(sids)) {
+      destroyed += await withRetry('destroy sessions', () =>
+        this.model.destroy({ where: { sid: { [Op.in]: chunk } } }),
+      )
+    }
+    return destroyed
+  }
+
+  async alive(sids: readonly string[]): Promise<Set<string>> {
+    const alive = new Set<string>()
+    for (const chunk of chunks(sids)) {
+      const rows = await this.model.findAll({
+        attributes: ['sid'],
+        where: { sid: { [Op.in]: chunk }, expires: { [Op.gt]: new Date() } },
+        raw: true,
+      })
+      for (const row of rows as unknown as { sid: string }[]) alive.add(row.sid)
+    }
+    return alive
+  }
+
+  async prune(): Promise<{ sessions: number; records: number }> {
+    const sessions = await withRetry('delete expired sessions', () =>
+      this.model.destroy({ where: { expires: { [Op.lt]: new Date() } } }),
+    )
+    const records = await this.pruneRecords()
+    return { sessions, records }
+  }
+
+  /** Registry records whose session is gone (expired and cleaned up, or deleted by hand). */
+  private async pruneRecords(): Promise<number> {
+    const registry = this.quoted(this.registryTable)
+    const sql =
+      `DELETE FROM ${registry} WHERE ${registry}.${this.quoteName('lastSeenAt')} < :before` +
+      ` AND NOT EXISTS (SELECT 1 FROM ${this.quoted(this.tableName)} s` +
+      ` WHERE s.${this.column('sid')} = ${registry}.${this.quoteName('sid')})`
+    const result = await withRetry('prune session records', () =>
+      this.sequelize.query(sql, {
+        replacements: { before: new Date(Date.now() - PRUNE_GRACE_MS) },
+        type: QueryTypes.BULKDELETE,
+      }),
+    )
+    return Number(result ?? 0)
+  }
+
+  async sync(): Promise<void> {
+    await this.store.sync()
+  }
+
+  async ready(): Promise<boolean> {
+    return tableExists(this.sequelize, this.tableName)
+  }
+
+  private knownSids(req: object): Set<string> {
+    let sids = this.known.get(req)
+    if (!sids) {
+      sids = new Set()
+      this.known.set(req, sids)
+    }
+    return sids
+  }
+
+  private column(attribute: string): string {
+    const field = this.model.getAttributes()[attribute]?.field ?? attribute
+    return this.quoteName(field)
+  }
+
+  private quoteName(name: string): string {
+    return this.queryGenerator().quoteIdentifier(name)
+  }
+
+  private quoted(table: string): string {
+    return this.queryGenerator().quoteTable(table)
+  }
+
+  private queryGenerator(): { quoteIdentifier(name: string): string; quoteTable(name: string): string } {
+    return (this.sequelize.getQueryInterface() as unknown as { queryGenerator: ReturnType<SequelizeStoreAdapter['queryGenerator']> })
+      .queryGenerator
+  }
+}
+
+export function hasMarker(session: unknown, key: string): boolean {
+  const value = (session as Record<string, unknown> | null | undefined)?.[key]
+  return typeof value === 'object' && value !== null
+}

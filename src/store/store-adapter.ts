@@ -1,0 +1,36 @@
+import type { Store } from 'express-session'
+
+/** What the guards ask of the rest of the library while express-session drives the store. */
+export interface StoreGuardHooks {
+  /** The key under which a logged-in session carries the library's marker. */
+  sessionKey: string
+  /** The session was destroyed through the store (logout, `req.session.destroy()`). */
+  forget(sid: string): Promise<void>
+  /** The app regenerated a logged-in session outside `login()`: keep it tracked. */
+  rename(oldSid: string, newSid: string, expiresAt: Date): Promise<void>
+}
+
+/**
+ * Binds the library to one kind of express-session store. An adapter can end sessions in bulk
+ * and guards the store so that an ended session can never be written back by a request that
+ * was in flight when it ended.
+ */
+export interface StoreAdapter {
+  readonly store: Store
+  /** Installs the guards on the store instance. Called once. */
+  install(hooks: StoreGuardHooks): void
+  /** When the store will consider this session expired. */
+  expiryOf(session: object): Date
+  /** Deletes these sessions from the store; resolves to how many existed. */
+  destroyMany(sids: readonly string[]): Promise<number>
+  /** The subset of these sids whose sessions exist and have not expired. */
+  alive(sids: readonly string[]): Promise<Set<string>>
+  /** Deletes expired sessions and registry records whose session is gone; returns both counts. */
+  prune(): Promise<{ sessions: number; records: number }>
+  /** Creates the store's table when it is missing (development). */
+  sync(): Promise<void>
+  /** Whether the store's table exists. */
+  ready(): Promise<boolean>
+  /** The table the store keeps sessions in, for migrations. */
+  readonly tableName: string
+}
