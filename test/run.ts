@@ -1,0 +1,79 @@
+/**
+ * The test command: runs the whole suite on SQLite, then again on PostgreSQL and on MariaDB when
+ * TEST_POSTGRES_URL / TEST_MARIADB_URL are set (each test makes its own fresh database there),
+ * and says plainly which servers it skipped.
+ *
+ *   npm test                      SQLite only
+ *   npm test -- test/login.test.ts   selected files
+ */
+import { spawn } from 'node:child_process'
+import { readdirSync } from 'node:fs'
+
+interface Target {
+  name: string
+  url: string | undefined
+  env: string
+}
+
+const targets: Target[] = [
+  { name: 'SQLite', url: '', env: '' },
+  { name: 'PostgreSQL', url: process.env.TEST_POSTGRES_URL, env: 'TEST_POSTGRES_URL' },
+  { name: 'MariaDB', url: process.env.TEST_MARIADB_URL, env: 'TEST_MARIADB_URL' },
+]
+
+const requested = process.argv.slice(2)
+const files =
+  requested.length > 0
+    ? requested
+    : readdirSync('test')
+        .filter((f) => f.endsWith('.test.ts'))
+        .map((f) => `test/${f}`)
+
+interface Totals {
+  pass: number
+  fail: number
+  skipped: number
+}
+
+function runSuite(target: Target): Promise<Totals> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, TEST_DATABASE_URL: target.url || '' }
+    if (!target.url) delete env.TEST_DATABASE_URL
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+      { env, stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      process.stdout.write(chunk)
+    })
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const count = (label: string) => Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? 0)
+      const totals = { pass: count('pass'), fail: count('fail'), skipped: count('skipped') }
+      if (code !== 0 && totals.fail === 0) totals.fail = 1
+      resolve(totals)
+    })
+  })
+}
+
+const summary: string[] = []
+const overall: Totals = { pass: 0, fail: 0, skipped: 0 }
+for (const target of targets) {
+  if (target.url === undefined) {
+    summary.push(`${target.name}: skipped (set ${target.env} to run the suite against it)`)
+    continue
+  }
+  console.log(`\n=== ${target.name} ===`)
+  const totals = await runSuite(target)
+  overall.pass += totals.pass
+  overall.fail += totals.fail
+  overall.skipped += totals.skipped
+  summary.push(`${target.name}: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`)
+}
+
+console.log('\n' + summary.join('\n'))
+console.log(`${overall.pass} passed, ${overall.fail} failed, ${overall.skipped} skipped`)
+process.exitCode = overall.fail > 0 ? 1 : 0
