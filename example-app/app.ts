@@ -87,17 +87,30 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
   })
 
   app.post('/login', json, form, async (req, res, next) => {
-    const wantsHtml = req.is('application/x-www-form-urlencoded') !== false && req.is('json') === false
+    const wantsHtml =
+      req.is('application/x-www-form-urlencoded') !== false && req.is('json') === false
     const { email, password } = (req.body ?? {}) as Record<string, unknown>
-    if (typeof email !== 'string' || typeof password !== 'string' || email.length > 191 || password.length > 1000) {
-      if (wantsHtml) return res.status(400).type('html').send(loginPage({ error: 'Enter your email and password.' }))
+    if (
+      typeof email !== 'string' ||
+      typeof password !== 'string' ||
+      email.length > 191 ||
+      password.length > 1000
+    ) {
+      if (wantsHtml)
+        return res
+          .status(400)
+          .type('html')
+          .send(loginPage({ error: 'Enter your email and password.' }))
       return res.status(400).json({ error: 'Send {"email": string, "password": string}' })
     }
     try {
       const user = await User.findOne({ where: { email: email.trim().toLowerCase() } })
       if (!user || !(await verifyPassword(password, user.passwordHash))) {
         if (wantsHtml) {
-          return res.status(401).type('html').send(loginPage({ error: 'Wrong email or password.', email }))
+          return res
+            .status(401)
+            .type('html')
+            .send(loginPage({ error: 'Wrong email or password.', email }))
         }
         return res.status(401).json({ error: 'Wrong email or password' })
       }
@@ -107,8 +120,13 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
       return res.json({ user: req.session.user })
     } catch (error) {
       if (isSingleSessionError(error, 'SESSION_LIMIT_REACHED')) {
-        const message = 'This account is already signed in on the maximum number of devices. Sign out there first.'
-        if (wantsHtml) return res.status(409).type('html').send(loginPage({ error: message, email }))
+        const message =
+          'This account is already signed in on the maximum number of devices. Sign out there first.'
+        if (wantsHtml)
+          return res
+            .status(409)
+            .type('html')
+            .send(loginPage({ error: message, email }))
         return res.status(409).json({ error: message, code: error.code })
       }
       return next(error)
@@ -167,7 +185,9 @@ function errorHandler(onError?: (error: unknown) => void): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
     const status = (error as { status?: number }).status
     if (status && status >= 400 && status < 500) {
-      res.status(status).json({ error: status === 413 ? 'Request body too large' : 'Malformed request body' })
+      res
+        .status(status)
+        .json({ error: status === 413 ? 'Request body too large' : 'Malformed request body' })
       return
     }
     onError?.(error)

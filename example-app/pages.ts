@@ -28,7 +28,9 @@ ${body}
 }
 
 export function loginPage(options: { error?: string; email?: string } = {}): string {
-  const error = options.error ? `<p class="notice error" role="alert">${escapeHtml(options.error)}</p>` : ''
+  const error = options.error
+    ? `<p class="notice error" role="alert">${escapeHtml(options.error)}</p>`
+    : ''
   return layout(
     'Sign in',
     `<h1>Sign in</h1>

@@ -18,9 +18,13 @@ const example = await createExampleApp({
 const server = example.app.listen(port, '127.0.0.1', () => {
   const address = server.address()
   const actualPort = typeof address === 'object' && address ? address.port : port
-  console.log(`Example app on http://127.0.0.1:${actualPort} (database ${databaseUrl.split('@').pop()})`)
+  console.log(
+    `Example app on http://127.0.0.1:${actualPort} (database ${databaseUrl.split('@').pop()})`,
+  )
   if (!process.env.SESSION_SECRET) {
-    console.log('SESSION_SECRET is not set: using a random one, so sessions end when the app restarts.')
+    console.log(
+      'SESSION_SECRET is not set: using a random one, so sessions end when the app restarts.',
+    )
   }
 })
 

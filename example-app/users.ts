@@ -1,4 +1,10 @@
-import { DataTypes, Model, UniqueConstraintError, type ModelStatic, type Sequelize } from 'sequelize'
+import {
+  DataTypes,
+  Model,
+  UniqueConstraintError,
+  type ModelStatic,
+  type Sequelize,
+} from 'sequelize'
 import { hashPassword } from './passwords.js'
 
 export type Role = 'admin' | 'staff' | 'user'
@@ -14,8 +20,7 @@ export interface UserAttributes {
 }
 
 export interface UserRow
-  extends Model<UserAttributes, Omit<UserAttributes, 'id'> & { id?: number }>,
-    UserAttributes {}
+  extends Model<UserAttributes, Omit<UserAttributes, 'id'> & { id?: number }>, UserAttributes {}
 
 export function defineUser(sequelize: Sequelize): ModelStatic<UserRow> {
   return sequelize.define<UserRow>(
@@ -34,9 +39,21 @@ export function defineUser(sequelize: Sequelize): ModelStatic<UserRow> {
 
 export const DEMO_PASSWORD = 'password'
 
-export const DEMO_USERS: ReadonlyArray<Pick<UserAttributes, 'email' | 'name' | 'role' | 'permissions'>> = [
-  { email: 'admin@example.com', name: 'Ada Admin', role: 'admin', permissions: ['logout', 'logout_all'] },
-  { email: 'root@example.com', name: 'Root Admin', role: 'admin', permissions: ['logout', 'logout_all'] },
+export const DEMO_USERS: ReadonlyArray<
+  Pick<UserAttributes, 'email' | 'name' | 'role' | 'permissions'>
+> = [
+  {
+    email: 'admin@example.com',
+    name: 'Ada Admin',
+    role: 'admin',
+    permissions: ['logout', 'logout_all'],
+  },
+  {
+    email: 'root@example.com',
+    name: 'Root Admin',
+    role: 'admin',
+    permissions: ['logout', 'logout_all'],
+  },
   { email: 'staff@example.com', name: 'Sam Staff', role: 'staff', permissions: ['logout'] },
   { email: 'alice@example.com', name: 'Alice', role: 'user', permissions: [] },
   { email: 'bob@example.com', name: 'Bob', role: 'user', permissions: [] },

@@ -56,7 +56,10 @@ export function invalidOption(option: string, expected: string, got: unknown): S
   )
 }
 
-export function isSingleSessionError(error: unknown, code?: ErrorCode): error is SingleSessionError {
+export function isSingleSessionError(
+  error: unknown,
+  code?: ErrorCode,
+): error is SingleSessionError {
   return error instanceof SingleSessionError && (code === undefined || error.code === code)
 }
 

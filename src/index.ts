@@ -5,6 +5,11 @@ export type { OnLimit, PerUser } from './core/policy.js'
 export type { SessionRecord, SessionRegistry } from './registry/registry.js'
 export type { StoreAdapter, StoreGuardHooks } from './store/store-adapter.js'
 export { SequelizeStoreAdapter } from './store/sequelize-store-adapter.js'
-export { ErrorCodes, SessionLimitError, SingleSessionError, isSingleSessionError } from './errors.js'
+export {
+  ErrorCodes,
+  SessionLimitError,
+  SingleSessionError,
+  isSingleSessionError,
+} from './errors.js'
 export type { ErrorCode } from './errors.js'
 export { migrations, MIGRATIONS_TABLE } from './migrations/index.js'

@@ -60,7 +60,9 @@ export interface NormalizedOptions<User> {
 const ON_LIMIT_VALUES: readonly OnLimit[] = ['evict-oldest', 'deny-new']
 
 /** Validates every option once, at creation, and fills in the defaults. */
-export function normalizeOptions<User>(options: SingleSessionOptions<User>): NormalizedOptions<User> {
+export function normalizeOptions<User>(
+  options: SingleSessionOptions<User>,
+): NormalizedOptions<User> {
   if (typeof options !== 'object' || options === null) {
     throw invalidOption('options', 'an object', options)
   }
@@ -70,7 +72,11 @@ export function normalizeOptions<User>(options: SingleSessionOptions<User>): Nor
   }
   const onLimit = options.onLimit ?? 'evict-oldest'
   if (!ON_LIMIT_VALUES.includes(onLimit)) {
-    throw invalidOption('onLimit', `one of ${ON_LIMIT_VALUES.map((v) => `'${v}'`).join(', ')}`, onLimit)
+    throw invalidOption(
+      'onLimit',
+      `one of ${ON_LIMIT_VALUES.map((v) => `'${v}'`).join(', ')}`,
+      onLimit,
+    )
   }
   const enabled = options.enabled ?? true
   if (typeof enabled !== 'boolean' && typeof enabled !== 'function') {
@@ -98,13 +104,17 @@ export function normalizeOptions<User>(options: SingleSessionOptions<User>): Nor
   }
 
   const store = options.store
-  if (typeof store !== 'object' || store === null || typeof (store as Store).get !== 'function') {
+  if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
     throw invalidOption('store', 'the express-session store you pass to session({ store })', store)
   }
   const storeAdapter = options.storeAdapter ?? adapterFor(store, tableName)
   const sequelize = options.sequelize ?? sequelizeOf(store)
   if (!sequelize || typeof sequelize.define !== 'function') {
-    throw invalidOption('sequelize', 'a Sequelize instance (required when the store is not Sequelize-based)', sequelize)
+    throw invalidOption(
+      'sequelize',
+      'a Sequelize instance (required when the store is not Sequelize-based)',
+      sequelize,
+    )
   }
 
   return {
@@ -134,5 +144,5 @@ function adapterFor(store: Store, registryTable: string): StoreAdapter {
 }
 
 function sequelizeOf(store: Store): Sequelize | undefined {
-  return isSequelizeStore(store) ? (store.sessionModel.sequelize as Sequelize) : undefined
+  return isSequelizeStore(store) ? store.sessionModel.sequelize : undefined
 }

@@ -200,7 +200,7 @@ export function createSingleSession<User = Record<string, unknown>>(
     registry,
     login,
     logout,
-    logoutUsers: (userIds) => control.logoutUsers(normalizeUserIds(userIds)),
+    logoutUsers: async (userIds) => control.logoutUsers(normalizeUserIds(userIds)),
     endSession: async (sid) => (await control.endSessions([String(sid)])) > 0,
     listSessions: (userId) => registry.list(normalizeUserId(userId)),
     userIdOf: (req) => markerOf(req)?.uid ?? null,

@@ -37,8 +37,9 @@ interface Totals {
 
 function runSuite(target: Target): Promise<Totals> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, TEST_DATABASE_URL: target.url || '' }
-    if (!target.url) delete env.TEST_DATABASE_URL
+    const env: NodeJS.ProcessEnv = { ...process.env }
+    if (target.url) env.TEST_DATABASE_URL = target.url
+    else delete env.TEST_DATABASE_URL
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
@@ -51,7 +52,8 @@ function runSuite(target: Target): Promise<Totals> {
     })
     child.on('error', reject)
     child.on('close', (code) => {
-      const count = (label: string) => Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? 0)
+      const count = (label: string) =>
+        Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? 0)
       const totals = { pass: count('pass'), fail: count('fail'), skipped: count('skipped') }
       if (code !== 0 && totals.fail === 0) totals.fail = 1
       resolve(totals)
@@ -71,7 +73,9 @@ for (const target of targets) {
   overall.pass += totals.pass
   overall.fail += totals.fail
   overall.skipped += totals.skipped
-  summary.push(`${target.name}: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`)
+  summary.push(
+    `${target.name}: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`,
+  )
 }
 
 console.log('\n' + summary.join('\n'))

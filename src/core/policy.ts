@@ -25,8 +25,7 @@ export async function ruleForLogin<User>(
   policy: SessionPolicy<User>,
   user: User,
 ): Promise<LoginRule> {
-  const enabled =
-    typeof policy.enabled === 'function' ? await policy.enabled(user) : policy.enabled
+  const enabled = typeof policy.enabled === 'function' ? await policy.enabled(user) : policy.enabled
   if (typeof enabled !== 'boolean') {
     throw new SingleSessionError(
       ErrorCodes.INVALID_OPTION,

@@ -7,7 +7,12 @@ import { ErrorCodes, SingleSessionError } from '../errors.js'
 export type SessionRequest = Request & { session: Session & Partial<SessionData> }
 
 export function requireSession(req: Request, what: string): asserts req is SessionRequest {
-  if (!req || typeof req !== 'object' || !req.session || typeof req.session.regenerate !== 'function') {
+  if (
+    !req ||
+    typeof req !== 'object' ||
+    !req.session ||
+    typeof req.session.regenerate !== 'function'
+  ) {
     throw new SingleSessionError(
       ErrorCodes.NO_SESSION,
       `adminjs-single-session: ${what}() needs express-session: mount session({ store }) before this route`,

@@ -1,5 +1,5 @@
 import { DataTypes } from 'sequelize'
-import type { Migration } from './context.js'
+import { tableNames, type Migration } from './context.js'
 
 /**
  * The session records, and an index on the store's expiry column (connect-session-sequelize
@@ -9,8 +9,7 @@ import type { Migration } from './context.js'
 export const createUserSessions: Migration = {
   name: '0001-create-user-sessions',
   async up({ context: { queryInterface, sessionTable, registryTable } }) {
-    const tables = (await queryInterface.showAllTables()).map(String)
-    if (!tables.includes(sessionTable)) {
+    if (!(await tableNames(queryInterface)).includes(sessionTable)) {
       await queryInterface.createTable(sessionTable, {
         sid: { type: DataTypes.STRING(36), primaryKey: true },
         expires: { type: DataTypes.DATE },

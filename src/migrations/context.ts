@@ -13,3 +13,9 @@ export interface Migration {
   up(params: { context: MigrationContext }): Promise<void>
   down(params: { context: MigrationContext }): Promise<void>
 }
+
+/** showAllTables() gives strings on some dialects and `{ tableName }` objects on others. */
+export async function tableNames(queryInterface: QueryInterface): Promise<string[]> {
+  const tables = (await queryInterface.showAllTables()) as Array<string | { tableName: string }>
+  return tables.map((table) => (typeof table === 'string' ? table : table.tableName))
+}

@@ -12,7 +12,10 @@ type Callback<T = unknown> = (err?: unknown, result?: T) => void
 export interface SequelizeStoreLike extends Store {
   sessionModel: ModelStatic<Model>
   options: {
-    extendDefaultFields?: (defaults: Record<string, unknown>, session: unknown) => Record<string, unknown>
+    extendDefaultFields?: (
+      defaults: Record<string, unknown>,
+      session: unknown,
+    ) => Record<string, unknown>
     disableTouch?: boolean
   }
   expiration(data: unknown): Date
@@ -30,7 +33,8 @@ const GUARDED = Symbol.for('adminjs-single-session.guarded')
 
 export function isSequelizeStore(store: unknown): store is SequelizeStoreLike {
   const candidate = store as Partial<SequelizeStoreLike> | null
-  const model = candidate?.sessionModel as { getAttributes?: () => Record<string, unknown> } | undefined
+  const model = candidate?.sessionModel as
+    { getAttributes?: () => Record<string, unknown> } | undefined
   if (typeof model?.getAttributes !== 'function') return false
   const attributes = model.getAttributes()
   return (
@@ -63,13 +67,16 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     this.store = store
     this.model = store.sessionModel
     if (!this.model.sequelize) {
-      throw new SingleSessionError(ErrorCodes.UNSUPPORTED_STORE, 'The session store model has no Sequelize instance')
+      throw new SingleSessionError(
+        ErrorCodes.UNSUPPORTED_STORE,
+        'The session store model has no Sequelize instance',
+      )
     }
     this.sequelize = this.model.sequelize
   }
 
   get tableName(): string {
-    return this.model.getTableName().toString()
+    return this.model.tableName
   }
 
   install(hooks: StoreGuardHooks): void {
@@ -108,7 +115,10 @@ export class SequelizeStoreAdapter implements StoreAdapter {
 
     store.destroy = (sid: string, callback?: Callback) => {
       originalDestroy(sid, (error?: unknown) => {
-        if (error) return callback?.(error)
+        if (error) {
+          callback?.(error)
+          return
+        }
         hooks.forget(sid).then(
           () => callback?.(),
           (failure: unknown) => callback?.(failure),
@@ -116,13 +126,19 @@ export class SequelizeStoreAdapter implements StoreAdapter {
       })
     }
 
-    store.regenerate = (req, callback) => {
+    store.regenerate = (req, callback: (err?: unknown) => void) => {
       const oldSid = req.sessionID
       const wasLoggedIn = hasMarker(req.session, hooks.sessionKey)
       originalDestroy(oldSid, (error?: unknown) => {
-        if (error) return callback(error)
+        if (error) {
+          callback(error)
+          return
+        }
         store.generate(req)
-        if (!wasLoggedIn) return callback()
+        if (!wasLoggedIn) {
+          callback()
+          return
+        }
         hooks.rename(oldSid, req.sessionID, this.expiryOf(req.session)).then(
           () => callback(),
           (failure: unknown) => callback(failure),
@@ -177,9 +193,10 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     const fields = this.fields(session)
     if (!req) {
       // Not written by express-session's request cycle: keep the store's own behaviour.
+      const stock = Object.getPrototypeOf(this.store) as Store
       await new Promise<void>((resolve, reject) =>
-        Object.getPrototypeOf(this.store).set.call(this.store, sid, session, (err?: unknown) =>
-          err ? reject(err) : resolve(),
+        stock.set.call(this.store, sid, session, (err?: unknown) =>
+          err ? reject(err instanceof Error ? err : new Error('session store failed')) : resolve(),
         ),
       )
       return
@@ -289,9 +306,15 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     return this.queryGenerator().quoteTable(table)
   }
 
-  private queryGenerator(): { quoteIdentifier(name: string): string; quoteTable(name: string): string } {
-    return (this.sequelize.getQueryInterface() as unknown as { queryGenerator: ReturnType<SequelizeStoreAdapter['queryGenerator']> })
-      .queryGenerator
+  private queryGenerator(): {
+    quoteIdentifier(name: string): string
+    quoteTable(name: string): string
+  } {
+    return (
+      this.sequelize.getQueryInterface() as unknown as {
+        queryGenerator: ReturnType<SequelizeStoreAdapter['queryGenerator']>
+      }
+    ).queryGenerator
   }
 }
 

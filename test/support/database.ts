@@ -55,7 +55,9 @@ export async function freshDatabase(label: string): Promise<TestDatabase> {
       const cleanup = new Sequelize(serverUrl, { logging: false })
       try {
         await cleanup.query(
-          dialect() === 'postgres' ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${name}`,
+          dialect() === 'postgres'
+            ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`
+            : `DROP DATABASE IF EXISTS ${name}`,
         )
       } finally {
         await cleanup.close()

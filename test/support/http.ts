@@ -5,6 +5,7 @@ import type { Express } from 'express'
 export interface Response<T = unknown> {
   status: number
   body: T
+  text: string
   headers: Headers
 }
 
@@ -58,7 +59,9 @@ export class Browser {
       headers: {
         'user-agent': this.userAgent,
         accept: 'application/json',
-        ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+        ...(body !== undefined && typeof body !== 'string'
+          ? { 'content-type': 'application/json' }
+          : {}),
         ...(cookieHeader ? { cookie: cookieHeader } : {}),
         ...headers,
       },
@@ -79,7 +82,7 @@ export class Browser {
     } catch {
       // not JSON: keep the text
     }
-    return { status: response.status, body: parsed as T, headers: response.headers }
+    return { status: response.status, body: parsed as T, text, headers: response.headers }
   }
 
   get<T = Record<string, unknown>>(path: string) {

@@ -2,7 +2,11 @@ import SequelizeStoreInit from 'connect-session-sequelize'
 import express from 'express'
 import session from 'express-session'
 import { Op, QueryTypes } from 'sequelize'
-import { createSingleSession, isSingleSessionError, type SingleSessionOptions } from '../../src/index.js'
+import {
+  createSingleSession,
+  isSingleSessionError,
+  type SingleSessionOptions,
+} from '../../src/index.js'
 import type { SequelizeStoreLike } from '../../src/store/sequelize-store-adapter.js'
 import type { TestDatabase } from './database.js'
 import { Gates } from './gates.js'
@@ -28,7 +32,10 @@ const SequelizeStore = SequelizeStoreInit(session.Store)
  */
 export async function startTestApp(
   db: TestDatabase,
-  options: Partial<SingleSessionOptions<TestUser>> & { resave?: boolean; sync?: 'sync' | 'migrate' } = {},
+  options: Partial<SingleSessionOptions<TestUser>> & {
+    resave?: boolean
+    sync?: 'sync' | 'migrate'
+  } = {},
 ) {
   const { resave = false, sync = 'sync', ...singleSessionOptions } = options
   const store = new SequelizeStore({ db: db.sequelize, checkExpirationInterval: 0 })
@@ -58,7 +65,11 @@ export async function startTestApp(
   })
   app.get('/me', async (req, res) => {
     if (typeof req.query.gate === 'string') await gates.pass(req.query.gate)
-    res.json({ userId: req.session.userId ?? null, theme: req.session.theme ?? null, sid: req.sessionID })
+    res.json({
+      userId: req.session.userId ?? null,
+      theme: req.session.theme ?? null,
+      sid: req.sessionID,
+    })
   })
   app.post('/write', async (req, res) => {
     if (typeof req.query.gate === 'string') await gates.pass(req.query.gate)
@@ -89,8 +100,11 @@ export async function startTestApp(
   const server = await listen(app)
   const sessionTable = singleSession.options.storeAdapter.tableName
   const q = (name: string) =>
-    (db.sequelize.getQueryInterface() as unknown as { queryGenerator: { quoteTable(n: string): string } })
-      .queryGenerator.quoteTable(name)
+    (
+      db.sequelize.getQueryInterface() as unknown as {
+        queryGenerator: { quoteTable(n: string): string }
+      }
+    ).queryGenerator.quoteTable(name)
 
   return {
     url: server.url,
@@ -100,9 +114,12 @@ export async function startTestApp(
     browser: () => new Browser(server.url),
     /** Rows of the store's table, by sid. */
     async storedSids(): Promise<string[]> {
-      const rows = await db.sequelize.query<{ sid: string }>(`SELECT sid FROM ${q(sessionTable)} ORDER BY sid`, {
-        type: QueryTypes.SELECT,
-      })
+      const rows = await db.sequelize.query<{ sid: string }>(
+        `SELECT sid FROM ${q(sessionTable)} ORDER BY sid`,
+        {
+          type: QueryTypes.SELECT,
+        },
+      )
       return rows.map((r) => r.sid)
     },
     /** Rows of the registry, as [sid, userId]. */
@@ -116,7 +133,10 @@ export async function startTestApp(
       return rows.map(({ sid, userId }) => ({ sid, userId }))
     },
     async expireSession(sid: string): Promise<void> {
-      await (store as unknown as SequelizeStoreLike).sessionModel.update({ expires: new Date(Date.now() - 1000) }, { where: { sid: { [Op.eq]: sid } } })
+      await (store as unknown as SequelizeStoreLike).sessionModel.update(
+        { expires: new Date(Date.now() - 1000) },
+        { where: { sid: { [Op.eq]: sid } } },
+      )
     },
     async close() {
       await server.close()

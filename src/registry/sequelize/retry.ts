@@ -21,7 +21,7 @@ export async function withRetry<T>(what: string, run: () => Promise<T>): Promise
 }
 
 function errorCode(error: unknown): string {
-  const parent = (error as { parent?: { code?: unknown; errno?: unknown } }).parent
+  const parent = (error as { parent?: { code?: string | number; errno?: string | number } }).parent
   return String(parent?.code ?? parent?.errno ?? (error as Error).name)
 }
 

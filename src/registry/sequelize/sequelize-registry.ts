@@ -1,10 +1,5 @@
 import { Op, UniqueConstraintError, type Sequelize } from 'sequelize'
-import type {
-  NewSessionRecord,
-  SessionOwner,
-  SessionRecord,
-  SessionRegistry,
-} from '../registry.js'
+import type { NewSessionRecord, SessionOwner, SessionRecord, SessionRegistry } from '../registry.js'
 import { withRetry } from './retry.js'
 import {
   defineUserSessionModel,
@@ -164,7 +159,9 @@ export async function tableExists(sequelize: Sequelize, tableName: string): Prom
   }
 }
 
-function toRecord(row: Pick<UserSessionAttributes, (typeof RECORD_ATTRIBUTES)[number]>): SessionRecord {
+function toRecord(
+  row: Pick<UserSessionAttributes, (typeof RECORD_ATTRIBUTES)[number]>,
+): SessionRecord {
   return {
     sid: String(row.sid),
     userId: String(row.userId),

@@ -20,8 +20,7 @@ export type UserSessionCreation = Omit<UserSessionAttributes, 'id' | 'slot'> & {
 }
 
 export interface UserSessionRow
-  extends Model<UserSessionAttributes, UserSessionCreation>,
-    UserSessionAttributes {}
+  extends Model<UserSessionAttributes, UserSessionCreation>, UserSessionAttributes {}
 
 export type UserSessionModel = ModelStatic<UserSessionRow>
 
@@ -33,7 +32,7 @@ export type UserSessionModel = ModelStatic<UserSessionRow>
 export function defineUserSessionModel(sequelize: Sequelize, tableName: string): UserSessionModel {
   const existing = sequelize.models[USER_SESSION_MODEL]
   if (existing) {
-    if (existing.getTableName().toString() !== tableName && existing.tableName !== tableName) {
+    if (existing.tableName !== tableName) {
       throw new Error(
         `A ${USER_SESSION_MODEL} model for table ${existing.tableName} is already defined on this Sequelize instance`,
       )

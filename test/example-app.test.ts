@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { createExampleApp, type ExampleApp } from '../example-app/app.js'
+import { freshDatabase, type TestDatabase } from './support/database.js'
+import { Browser, listen } from './support/http.js'
+
+describe('example app', () => {
+  let db: TestDatabase
+  let example: ExampleApp
+  let server: Awaited<ReturnType<typeof listen>>
+  const browser = () => new Browser(server.url)
+
+  before(async () => {
+    db = await freshDatabase('example')
+    example = await createExampleApp({ databaseUrl: db.url, sessionSecret: 'example test secret' })
+    server = await listen(example.app)
+  })
+  after(async () => {
+    await server.close()
+    await example.close()
+    await db.drop()
+  })
+
+  it('creates the demo accounts', async () => {
+    const emails = (await example.User.findAll({ order: [['email', 'ASC']] })).map((u) => u.email)
+    assert.deepEqual(emails, [
+      'admin@example.com',
+      'alice@example.com',
+      'bob@example.com',
+      'root@example.com',
+      'staff@example.com',
+    ])
+  })
+
+  describe('JSON contract', () => {
+    it('POST /login: 200 {user} for good credentials, 401 for bad ones, 400 for a malformed body', async () => {
+      const b = browser()
+      const ok = await b.post('/login', { email: 'bob@example.com', password: 'password' })
+      assert.equal(ok.status, 200)
+      assert.deepEqual(Object.keys(ok.body), ['user'])
+      assert.equal((ok.body.user as { email: string }).email, 'bob@example.com')
+      assert.equal(typeof (ok.body.user as { id: unknown }).id, 'number')
+
+      const wrong = await browser().post('/login', { email: 'bob@example.com', password: 'nope' })
+      assert.equal(wrong.status, 401)
+      assert.equal(typeof wrong.body.error, 'string')
+      const unknown = await browser().post('/login', {
+        email: 'nobody@example.com',
+        password: 'password',
+      })
+      assert.equal(unknown.status, 401)
+
+      for (const body of [
+        '{not json',
+        JSON.stringify({ email: 1, password: 'x' }),
+        JSON.stringify([1, 2]),
+      ]) {
+        const malformed = await browser().request('POST', '/login', body, {
+          'content-type': 'application/json',
+        })
+        assert.equal(malformed.status, 400, body)
+        assert.equal(typeof malformed.body.error, 'string')
+      }
+    })
+
+    it('GET /me: 200 {user} when signed in, 401 {error} otherwise', async () => {
+      const b = browser()
+      assert.equal((await b.get('/me')).status, 401)
+      await b.post('/login', { email: 'alice@example.com', password: 'password' })
+      const me = await b.get('/me')
+      assert.equal(me.status, 200)
+      assert.equal((me.body.user as { email: string }).email, 'alice@example.com')
+    })
+
+    it('POST /preferences stores the theme in the session; 401 when not signed in', async () => {
+      assert.equal((await browser().post('/preferences', { theme: 'dark' })).status, 401)
+      const b = browser()
+      await b.post('/login', { email: 'alice@example.com', password: 'password' })
+      const saved = await b.post('/preferences', { theme: 'dark' })
+      assert.deepEqual([saved.status, saved.body], [200, { theme: 'dark' }])
+      assert.equal((await b.post('/preferences', { theme: 42 })).status, 400)
+    })
+
+    it('POST /logout: 200, and the session is gone', async () => {
+      const b = browser()
+      await b.post('/login', { email: 'alice@example.com', password: 'password' })
+      const stolen = b.cookie
+      assert.equal((await b.post('/logout')).status, 200)
+      assert.equal((await b.get('/me')).status, 401)
+      const replay = browser()
+      replay.cookie = stolen
+      assert.equal((await replay.get('/me')).status, 401)
+    })
+  })
+
+  it('enforces one session per user across two browsers', async () => {
+    const laptop = browser()
+    const phone = browser()
+    await laptop.post('/login', { email: 'staff@example.com', password: 'password' })
+    assert.equal((await laptop.get('/me')).status, 200)
+    await phone.post('/login', { email: 'staff@example.com', password: 'password' })
+    assert.equal((await phone.get('/me')).status, 200)
+    assert.equal((await laptop.get('/me')).status, 401)
+  })
+
+  describe('HTML pages', () => {
+    it('a login form that signs in and redirects home, which names the user', async () => {
+      const b = browser()
+      const form = await b.request('GET', '/login', undefined, { accept: 'text/html' })
+      assert.match(form.text, /<form[^>]+action="\/login"/)
+      const posted = await b.request(
+        'POST',
+        '/login',
+        'email=alice%40example.com&password=password',
+        {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html',
+        },
+      )
+      assert.equal(posted.status, 303)
+      assert.equal(posted.headers.get('location'), '/')
+      const home = await b.request('GET', '/', undefined, { accept: 'text/html' })
+      assert.match(home.text, /Signed in as <strong[^>]*>alice@example\.com/)
+      assert.match(home.text, /<form method="post" action="\/logout">/)
+    })
+
+    it('shows an error on the form for wrong credentials, escaping what was typed', async () => {
+      const response = await browser().request('POST', '/login', 'email=%3Cb%3Ex&password=nope', {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'text/html',
+      })
+      assert.equal(response.status, 401)
+      assert.match(response.text, /Wrong email or password/)
+      assert.doesNotMatch(response.text, /<b>x/)
+    })
+  })
+})

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { withApp } from './support/fixtures.js'
+import { sidOf } from './support/http.js'
+
+const outage = () => Promise.reject(new Error('connection refused (injected)'))
+
+describe('when the database fails', () => {
+  it('during a login: the login fails, no session or cookie is left, the old session is untouched', () =>
+    withApp('fault-login', {}, async (app) => {
+      const laptop = app.browser()
+      await laptop.post('/login', { id: 1 })
+
+      const phone = app.browser()
+      await phone.post('/write', { theme: 'anonymous' })
+      const anonymousSid = sidOf(phone.cookie)
+      const registry = app.singleSession.registry
+      const add = registry.add.bind(registry)
+      registry.add = outage
+      const failed = await phone.post('/login', { id: 1 })
+      registry.add = add
+
+      assert.equal(failed.status, 500)
+      assert.equal((await phone.get('/me')).body.userId, null, 'not half logged in')
+      const stored = await app.storedSids()
+      assert.deepEqual(stored, [sidOf(laptop.cookie)], 'only the laptop session exists')
+      assert.ok(!stored.includes(anonymousSid!))
+      assert.equal(
+        (await laptop.get('/me')).body.userId,
+        1,
+        'never two live sessions, and no lost one',
+      )
+
+      // Recovers without a restart.
+      assert.equal((await phone.post('/login', { id: 1 })).status, 200)
+      assert.equal((await phone.get('/me')).body.userId, 1)
+      assert.equal((await laptop.get('/me')).body.userId, null)
+    }))
+
+  it('during a bulk logout: it rejects and reports nothing as done', () =>
+    withApp('fault-logout', {}, async (app) => {
+      const browser = app.browser()
+      await browser.post('/login', { id: 1 })
+      const adapter = app.singleSession.options.storeAdapter
+      const destroyMany = adapter.destroyMany.bind(adapter)
+      adapter.destroyMany = outage
+      await assert.rejects(app.singleSession.logoutUsers([1]), /connection refused/)
+      adapter.destroyMany = destroyMany
+      assert.equal((await browser.get('/me')).body.userId, 1, 'nothing was done')
+      assert.equal((await app.records('1')).length, 1)
+      assert.equal((await app.singleSession.logoutUsers([1])).sessions, 1)
+    }))
+
+  it('during a logout: the request gets an error and the session keeps its record', () =>
+    withApp('fault-user-logout', {}, async (app) => {
+      const browser = app.browser()
+      await browser.post('/login', { id: 1 })
+      const registry = app.singleSession.registry
+      const sessionsOf = registry.sessionsOf.bind(registry)
+      registry.sessionsOf = outage
+      assert.equal((await browser.post('/logout')).status, 500)
+      registry.sessionsOf = sessionsOf
+      assert.equal((await browser.get('/me')).body.userId, 1)
+      assert.equal((await browser.post('/logout')).status, 200)
+      assert.equal((await browser.get('/me')).body.userId, null)
+    }))
+})

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict'
+import SequelizeStoreInit from 'connect-session-sequelize'
+import session from 'express-session'
+import { after, before, describe, it } from 'node:test'
+import { createSingleSession, ErrorCodes, type SingleSessionOptions } from '../src/index.js'
+import { freshDatabase, type TestDatabase } from './support/database.js'
+
+const SequelizeStore = SequelizeStoreInit(session.Store)
+
+describe('options', () => {
+  let db: TestDatabase
+  before(async () => {
+    db = await freshDatabase('options')
+  })
+  after(async () => {
+    await db.drop()
+  })
+
+  const store = () => new SequelizeStore({ db: db.sequelize, checkExpirationInterval: 0 })
+  const create = (options: Partial<SingleSessionOptions>) =>
+    createSingleSession({ store: store(), ...options })
+
+  const invalid: Array<[string, Partial<SingleSessionOptions>, RegExp]> = [
+    ['limit below 1', { limit: 0 }, /`limit` must be an integer >= 1/],
+    ['fractional limit', { limit: 1.5 }, /`limit`/],
+    ['limit as a string', { limit: '2' as unknown as number }, /`limit`.*"2"/],
+    [
+      'unknown onLimit',
+      { onLimit: 'evict' as 'deny-new' },
+      /`onLimit` must be one of 'evict-oldest', 'deny-new'; got "evict"/,
+    ],
+    [
+      'enabled that is not a boolean or function',
+      { enabled: 1 as unknown as boolean },
+      /`enabled` must be true, false or a function/,
+    ],
+    [
+      'logoutAllSessions as a string',
+      { logoutAllSessions: 'yes' as unknown as boolean },
+      /`logoutAllSessions`/,
+    ],
+    [
+      'getUserId that is not a function',
+      { getUserId: 'id' as unknown as () => unknown },
+      /`getUserId`/,
+    ],
+    ['sessionKey that is not a property name', { sessionKey: 'a b' }, /`sessionKey`/],
+    ['tableName with SQL in it', { tableName: 'x; drop table users' }, /`tableName`/],
+    ['negative lastSeenInterval', { lastSeenInterval: -1 }, /`lastSeenInterval`/],
+  ]
+  for (const [what, options, message] of invalid) {
+    it(`throws INVALID_OPTION at creation for ${what}`, () => {
+      assert.throws(() => create(options), { code: ErrorCodes.INVALID_OPTION, message })
+    })
+  }
+
+  it('accepts undefined for an option and keeps its default', () => {
+    const singleSession = create({ limit: undefined, onLimit: undefined, enabled: undefined })
+    assert.equal(singleSession.options.limit, 1)
+    assert.equal(singleSession.options.onLimit, 'evict-oldest')
+    assert.equal(singleSession.options.enabled, true)
+    assert.equal(singleSession.options.logoutAllSessions, true)
+  })
+
+  it('throws INVALID_OPTION without a store', () => {
+    assert.throws(() => createSingleSession({} as SingleSessionOptions), {
+      code: ErrorCodes.INVALID_OPTION,
+      message: /`store`/,
+    })
+  })
+
+  it('throws UNSUPPORTED_STORE for a store it cannot guard, naming the fix', () => {
+    assert.throws(() => createSingleSession({ store: new session.MemoryStore() }), {
+      code: ErrorCodes.UNSUPPORTED_STORE,
+      message: /MemoryStore is not supported.*storeAdapter/,
+    })
+  })
+
+  it('refuses to guard one store twice', () => {
+    const shared = store()
+    createSingleSession({ store: shared })
+    assert.throws(() => createSingleSession({ store: shared }), {
+      code: ErrorCodes.INVALID_OPTION,
+      message: /already guarded/,
+    })
+  })
+
+  it('ready() names the missing tables and how to create them', async () => {
+    const empty = await freshDatabase('missing-table')
+    try {
+      const singleSession = createSingleSession({
+        store: new SequelizeStore({ db: empty.sequelize, checkExpirationInterval: 0 }),
+      })
+      await assert.rejects(singleSession.ready(), {
+        code: ErrorCodes.MISSING_TABLE,
+        message:
+          /missing tables Sessions, user_sessions\. Run `npx adminjs-single-session migrate`/,
+      })
+      await singleSession.sync()
+      await singleSession.ready()
+    } finally {
+      await empty.drop()
+    }
+  })
+
+  it('login() without express-session throws NO_SESSION', async () => {
+    const singleSession = create({})
+    await assert.rejects(singleSession.login({} as never, { id: 1 }), {
+      code: ErrorCodes.NO_SESSION,
+    })
+  })
+})

@@ -1,0 +1,26 @@
+/**
+ * Runs the example app in its own process for multi-process tests. Reads DATABASE_URL,
+ * SESSION_SECRET, SINGLE_SESSION_LIMIT, SINGLE_SESSION_ON_LIMIT and SESSION_RESAVE; prints
+ * `listening <port>` once it accepts connections.
+ */
+import { createExampleApp } from '../../example-app/app.js'
+
+const example = await createExampleApp({
+  databaseUrl: process.env.DATABASE_URL!,
+  sessionSecret: process.env.SESSION_SECRET!,
+  resave: process.env.SESSION_RESAVE === 'true',
+  singleSession: {
+    limit: Number(process.env.SINGLE_SESSION_LIMIT ?? 1),
+    onLimit: process.env.SINGLE_SESSION_ON_LIMIT === 'deny-new' ? 'deny-new' : 'evict-oldest',
+  },
+  onError: (error) =>
+    process.stderr.write(`app error: ${String((error as Error)?.stack ?? error)}\n`),
+})
+const server = example.app.listen(0, '127.0.0.1', () => {
+  const address = server.address()
+  process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : 0}\n`)
+})
+process.on('SIGTERM', () => {
+  server.closeAllConnections()
+  server.close(() => void example.close().finally(() => process.exit(0)))
+})
