@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { SYSTEM_ACTOR, type Actor } from './core/ending.js'
 import { ruleForLogin } from './core/policy.js'
 import { SessionControl, type LogoutReport } from './core/session-control.js'
 import { normalizeUserId, normalizeUserIds } from './core/user-id.js'
@@ -51,10 +52,13 @@ export interface SingleSession<User = Record<string, unknown>> {
    * is on. The session is destroyed; the request is anonymous afterwards.
    */
   logout(req: Request): Promise<LogoutResult>
-  /** Ends every session of these users (ids as numbers or strings) and reports it per user. */
-  logoutUsers(userIds: readonly unknown[]): Promise<LogoutReport>
+  /**
+   * Ends every session of these users (ids as numbers or strings) and reports it per user.
+   * `actor` says who did it (default: the system), for the audit trail.
+   */
+  logoutUsers(userIds: readonly unknown[], options?: { actor?: Actor }): Promise<LogoutReport>
   /** Ends one session by id; resolves to whether it was recorded. */
-  endSession(sid: string): Promise<boolean>
+  endSession(sid: string, options?: { actor?: Actor }): Promise<boolean>
   /** A user's recorded sessions, newest first. */
   listSessions(userId: unknown): Promise<SessionRecord[]>
   /** The id of the user signed in on this request through `login()`, or null. */
@@ -158,7 +162,10 @@ export function createSingleSession<User = Record<string, unknown>>(
     const marker = markerOf(req)
     let sessions = 0
     if (marker && options.logoutAllSessions) {
-      sessions = (await control.logoutUsers([marker.uid])).sessions
+      const actor: Actor = { kind: 'user', id: marker.uid, label: null }
+      sessions = (
+        await control.logoutUsers([marker.uid], { reason: 'logged-out-everywhere', actor })
+      ).sessions
     } else if (marker) {
       sessions = await control.endSessions([req.sessionID])
     }
@@ -200,7 +207,8 @@ export function createSingleSession<User = Record<string, unknown>>(
     registry,
     login,
     logout,
-    logoutUsers: async (userIds) => control.logoutUsers(normalizeUserIds(userIds)),
+    logoutUsers: async (userIds, { actor = SYSTEM_ACTOR } = {}) =>
+      control.logoutUsers(normalizeUserIds(userIds), { reason: 'logged-out-by-admin', actor }),
     endSession: async (sid) => (await control.endSessions([String(sid)])) > 0,
     listSessions: (userId) => registry.list(normalizeUserId(userId)),
     userIdOf: (req) => markerOf(req)?.uid ?? null,

@@ -2,7 +2,14 @@ import { SessionLimitError } from '../errors.js'
 import { log } from '../log.js'
 import type { NewSessionRecord, SessionRegistry } from '../registry/registry.js'
 import type { StoreAdapter } from '../store/store-adapter.js'
+import { SYSTEM_ACTOR, type Actor, type EndReason } from './ending.js'
 import type { LoginRule } from './policy.js'
+
+/** Why sessions are being ended and by whom: recorded for the audit trail and the evicted user. */
+export interface EndContext {
+  reason: EndReason
+  actor: Actor
+}
 
 /** What a bulk logout did, per user, in the order the ids were given. */
 export interface LogoutReport {
@@ -58,7 +65,10 @@ export class SessionControl {
   }
 
   /** Ends every session of these (normalized, distinct) users and says what it did. */
-  async logoutUsers(userIds: readonly string[]): Promise<LogoutReport> {
+  async logoutUsers(
+    userIds: readonly string[],
+    _context: EndContext = { reason: 'logged-out-by-admin', actor: SYSTEM_ACTOR },
+  ): Promise<LogoutReport> {
     const owners = await this.registry.sessionsOf(userIds)
     const perUser = new Map(userIds.map((id) => [id, 0]))
     for (const { userId } of owners) perUser.set(userId, (perUser.get(userId) ?? 0) + 1)
