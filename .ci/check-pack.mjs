@@ -2,9 +2,12 @@
 // changelog: nothing else (no sources, tests, example app or databases).
 import { execFileSync } from 'node:child_process'
 
-const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' }))
+const [pack] = JSON.parse(
+  execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' }),
+)
 const files = pack.files.map((f) => f.path)
-const allowed = /^(build\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/
+const allowed =
+  /^(build\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/
 const unexpected = files.filter((f) => !allowed.test(f))
 const required = ['build/index.js', 'build/index.d.ts', 'README.md', 'LICENSE', 'package.json']
 const missing = required.filter((f) => !files.includes(f))

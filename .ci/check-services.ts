@@ -1,7 +1,10 @@
 /** Fails loudly when a database the CI run needs is down, instead of letting tests skip it. */
 import { Sequelize } from 'sequelize'
 
-const services = { PostgreSQL: process.env.TEST_POSTGRES_URL, MariaDB: process.env.TEST_MARIADB_URL }
+const services = {
+  PostgreSQL: process.env.TEST_POSTGRES_URL,
+  MariaDB: process.env.TEST_MARIADB_URL,
+}
 let failed = false
 for (const [name, url] of Object.entries(services)) {
   if (!url) {

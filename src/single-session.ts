@@ -45,13 +45,19 @@ export interface SingleSession<User = Record<string, unknown>> {
    * session id, records the session and applies the limit. Set your own session data after it
    * resolves (regenerating empties the session). In deny mode it rejects with a
    * SessionLimitError and leaves the request anonymous.
+   *
+   * `regenerate: false` is for integrations whose own login has just regenerated the session
+   * (Passport does): the session keeps its id.
    */
-  login(req: Request, user: User): Promise<LoginResult>
+  login(req: Request, user: User, options?: { regenerate?: boolean }): Promise<LoginResult>
   /**
    * Signs the request's user out: this session, and all their others when `logoutAllSessions`
    * is on. The session is destroyed; the request is anonymous afterwards.
+   *
+   * `destroy: false` ends the sessions in the store and unmarks `req.session` but leaves the
+   * session object to the caller (Passport regenerates it itself).
    */
-  logout(req: Request): Promise<LogoutResult>
+  logout(req: Request, options?: { destroy?: boolean }): Promise<LogoutResult>
   /**
    * Ends every session of these users (ids as numbers or strings) and reports it per user.
    * `actor` says who did it (default: the system), for the audit trail.
@@ -105,7 +111,11 @@ export function createSingleSession<User = Record<string, unknown>>(
     return readMarker((req as Partial<SessionRequest>).session, sessionKey)
   }
 
-  async function login(req: Request, user: User): Promise<LoginResult> {
+  async function login(
+    req: Request,
+    user: User,
+    { regenerate = true }: { regenerate?: boolean } = {},
+  ): Promise<LoginResult> {
     requireSession(req, 'login')
     const userId = normalizeUserId(options.getUserId(user))
     const rule = await ruleForLogin(options, user)
@@ -117,7 +127,7 @@ export function createSingleSession<User = Record<string, unknown>>(
       delete (req.session as unknown as Record<string, unknown>)[sessionKey]
       await registry.remove([previousSid])
     }
-    await regenerateSession(req)
+    if (regenerate) await regenerateSession(req)
     const now = Date.now()
     const marker: SessionMarker = { uid: userId, at: now, seen: now }
     ;(req.session as unknown as Record<string, unknown>)[sessionKey] = marker
@@ -157,7 +167,10 @@ export function createSingleSession<User = Record<string, unknown>>(
     }
   }
 
-  async function logout(req: Request): Promise<LogoutResult> {
+  async function logout(
+    req: Request,
+    { destroy = true }: { destroy?: boolean } = {},
+  ): Promise<LogoutResult> {
     requireSession(req, 'logout')
     const marker = markerOf(req)
     let sessions = 0
@@ -169,7 +182,8 @@ export function createSingleSession<User = Record<string, unknown>>(
     } else if (marker) {
       sessions = await control.endSessions([req.sessionID])
     }
-    await destroySession(req)
+    if (destroy) await destroySession(req)
+    else delete (req.session as unknown as Record<string, unknown>)[sessionKey]
     return { sessions }
   }
 
