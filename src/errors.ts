@@ -19,6 +19,8 @@ export const ErrorCodes = {
   SESSION_LIMIT_REACHED: 'SESSION_LIMIT_REACHED',
   /** The session store or the database failed; the operation did not complete. */
   STORE_FAILURE: 'STORE_FAILURE',
+  /** `passport()` got no Passport 0.6+ authenticator, or its login kept the session id. */
+  UNSUPPORTED_PASSPORT: 'UNSUPPORTED_PASSPORT',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

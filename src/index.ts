@@ -1,8 +1,19 @@
 export { createSingleSession } from './single-session.js'
-export type { LoginResult, LogoutResult, LogoutReport, SingleSession } from './single-session.js'
+export type {
+  DeviceSession,
+  LoginResult,
+  LogoutResult,
+  LogoutReport,
+  SessionEndingInfo,
+  SingleSession,
+} from './single-session.js'
+export { AUDIT_TABLE, ENDINGS_TABLE } from './single-session.js'
+export type { SingleSessionEvents, SingleSessionEventName } from './core/events.js'
+export { describeDevice } from './core/device.js'
+export type { Device } from './core/device.js'
 export type { SingleSessionOptions } from './options.js'
 export type { OnLimit, PerUser } from './core/policy.js'
-export type { Actor, EndReason } from './core/ending.js'
+export type { Actor, EndReason, SessionEndReason } from './core/ending.js'
 export { SYSTEM_ACTOR } from './core/ending.js'
 export type { SessionRecord, SessionRegistry } from './registry/registry.js'
 export type { StoreAdapter, StoreGuardHooks } from './store/store-adapter.js'

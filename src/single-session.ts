@@ -1,10 +1,17 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { SYSTEM_ACTOR, type Actor } from './core/ending.js'
+import { describeDevice, type Device } from './core/device.js'
+import { SYSTEM_ACTOR, type Actor, type SessionEndReason } from './core/ending.js'
+import {
+  SessionEvents,
+  type SingleSessionEventName,
+  type SingleSessionEvents,
+} from './core/events.js'
 import { ruleForLogin } from './core/policy.js'
 import { SessionControl, type LogoutReport } from './core/session-control.js'
 import { normalizeUserId, normalizeUserIds } from './core/user-id.js'
-import { ErrorCodes, SingleSessionError } from './errors.js'
+import { ErrorCodes, SessionLimitError, SingleSessionError } from './errors.js'
 import { readMarker, type SessionMarker } from './express/marker.js'
+import { installPassport, type PassportAuthenticator } from './express/passport.js'
 import {
   destroySession,
   regenerateSession,
@@ -16,22 +23,48 @@ import { log } from './log.js'
 import { migrate } from './migrations/index.js'
 import { normalizeOptions, type NormalizedOptions, type SingleSessionOptions } from './options.js'
 import type { SessionRecord } from './registry/registry.js'
-import { SequelizeRegistry } from './registry/sequelize/sequelize-registry.js'
+import { SequelizeJournal } from './registry/sequelize/sequelize-journal.js'
+import { SequelizeRegistry, tableExists } from './registry/sequelize/sequelize-registry.js'
 
 const MAX_USER_AGENT_LENGTH = 512
+export const ENDINGS_TABLE = 'session_endings'
+export const AUDIT_TABLE = 'session_audit'
 
 export interface LoginResult {
   /** The new session id. */
   sid: string
   /** The normalized user id. */
   userId: string
-  /** Sessions of this user that the login signed out (evict mode). */
-  evicted: string[]
+  /** How many sessions of this user the login signed out (evict mode). */
+  evicted: number
 }
 
 export interface LogoutResult {
   /** Sessions ended, this one included. */
   sessions: number
+}
+
+/** Why the session this request's cookie named has ended. */
+export interface SessionEndingInfo {
+  reason: SessionEndReason
+  endedAt: Date
+  /** Who ended it: the user (another login, another device), an admin, or the system. */
+  actor: Actor
+  /** For `signed-in-elsewhere`: the device of the new login, e.g. "Firefox on Windows". */
+  newDevice: string | null
+}
+
+/** One of the signed-in user's sessions, as a devices page shows it. */
+export interface DeviceSession {
+  /** Public id of the session (not the session id), for `endDevice()`. */
+  id: number
+  device: Device
+  ip: string | null
+  createdAt: Date
+  lastSeenAt: Date
+  expiresAt: Date
+  /** Whether this is the session of the request that asked. */
+  current: boolean
 }
 
 export type { LogoutReport }
@@ -40,6 +73,7 @@ export interface SingleSession<User = Record<string, unknown>> {
   readonly options: Readonly<NormalizedOptions<User>>
   readonly control: SessionControl
   readonly registry: SequelizeRegistry
+  readonly journal: SequelizeJournal
   /**
    * Signs `user` in on this request, once your code has authenticated them: regenerates the
    * session id, records the session and applies the limit. Set your own session data after it
@@ -63,22 +97,50 @@ export interface SingleSession<User = Record<string, unknown>> {
    * `actor` says who did it (default: the system), for the audit trail.
    */
   logoutUsers(userIds: readonly unknown[], options?: { actor?: Actor }): Promise<LogoutReport>
-  /** Ends one session by id; resolves to whether it was recorded. */
+  /** Ends one session by id (an admin or operator action); resolves to whether it was recorded. */
   endSession(sid: string, options?: { actor?: Actor }): Promise<boolean>
   /** A user's recorded sessions, newest first. */
   listSessions(userId: unknown): Promise<SessionRecord[]>
   /** The id of the user signed in on this request through `login()`, or null. */
   userIdOf(req: Request): string | null
+  /**
+   * Why the session named by this request's cookie ended, when the library ended it (or
+   * refused the login). Null for a request that is signed in, has no cookie, or whose session
+   * simply expired. Costs one indexed lookup, and only for a cookie that names a dead session.
+   */
+  endedSession(req: Request): Promise<SessionEndingInfo | null>
+  /** The signed-in user's sessions, newest first, the current one marked. Empty when anonymous. */
+  listDevices(req: Request): Promise<DeviceSession[]>
+  /** Ends one of the signed-in user's own sessions by its public id; false if it is not theirs. */
+  endDevice(req: Request, id: number): Promise<boolean>
+  /** Ends all the signed-in user's sessions but the current one; resolves to how many. */
+  logoutOtherDevices(req: Request): Promise<number>
+  /** Listens to login, login-denied and sessions-ended events. */
+  on<E extends SingleSessionEventName>(
+    event: E,
+    listener: (payload: SingleSessionEvents[E]) => unknown,
+  ): void
+  off<E extends SingleSessionEventName>(
+    event: E,
+    listener: (payload: SingleSessionEvents[E]) => unknown,
+  ): void
   /** Mount after express-session: keeps last-seen current (at most one write per interval). */
   middleware(): RequestHandler
-  /** Development: creates missing tables (the store's and the records'). */
+  /** Development: creates missing tables (the store's and the library's). */
   sync(): Promise<void>
   /** Production: applies the library's pending migrations; resolves to their names. */
   migrate(): Promise<string[]>
   /** Throws MISSING_TABLE unless every table exists. Call it at start-up. */
   ready(): Promise<void>
-  /** Deletes expired sessions and records whose session is gone. */
-  prune(): Promise<{ sessions: number; records: number }>
+  /** Deletes expired sessions, records whose session is gone and stale ending records. */
+  prune(): Promise<{ sessions: number; records: number; endings: number }>
+  /**
+   * Routes Passport's `req.login()` / `req.logout()` (and `passport.authenticate()`) through
+   * `login()` and `logout()`: call it once with the `passport` module or a `new Passport()`.
+   * Passport 0.6 and 0.7. A refused login (deny mode) fails Passport's login with the
+   * SessionLimitError and leaves the request anonymous. See installPassport().
+   */
+  passport(authenticator: PassportAuthenticator): void
 }
 
 /**
@@ -91,7 +153,12 @@ export function createSingleSession<User = Record<string, unknown>>(
   const options = normalizeOptions(rawOptions)
   const { storeAdapter, sessionKey } = options
   const registry = new SequelizeRegistry(options.sequelize, options.tableName)
-  const control = new SessionControl(registry, storeAdapter)
+  const journal = new SequelizeJournal(options.sequelize, {
+    endings: ENDINGS_TABLE,
+    audit: AUDIT_TABLE,
+  })
+  const events = new SessionEvents()
+  const control = new SessionControl(registry, storeAdapter, journal, events)
 
   storeAdapter.install({
     sessionKey,
@@ -105,10 +172,19 @@ export function createSingleSession<User = Record<string, unknown>>(
     },
   })
 
-  const tables = () => ({ sessionTable: storeAdapter.tableName, registryTable: options.tableName })
+  const tables = {
+    sessionTable: storeAdapter.tableName,
+    registryTable: options.tableName,
+    endingsTable: ENDINGS_TABLE,
+    auditTable: AUDIT_TABLE,
+  }
 
   function markerOf(req: Request): SessionMarker | null {
     return readMarker((req as Partial<SessionRequest>).session, sessionKey)
+  }
+
+  function sessionData(req: SessionRequest): Record<string, unknown> {
+    return req.session as unknown as Record<string, unknown>
   }
 
   async function login(
@@ -124,29 +200,43 @@ export function createSingleSession<User = Record<string, unknown>>(
     // regenerate below does not carry it over.
     const previousSid = req.sessionID
     if (markerOf(req)) {
-      delete (req.session as unknown as Record<string, unknown>)[sessionKey]
+      delete sessionData(req)[sessionKey]
       await registry.remove([previousSid])
     }
     if (regenerate) await regenerateSession(req)
     const now = Date.now()
     const marker: SessionMarker = { uid: userId, at: now, seen: now }
-    ;(req.session as unknown as Record<string, unknown>)[sessionKey] = marker
+    sessionData(req)[sessionKey] = marker
+    const record = {
+      sid: req.sessionID,
+      userId,
+      createdAt: new Date(now),
+      expiresAt: storeAdapter.expiryOf(req.session),
+      ip: clientIp(req),
+      userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+    }
     try {
       await saveSession(req)
-      const evicted = await control.admit(
-        {
-          sid: req.sessionID,
-          userId,
-          createdAt: new Date(now),
-          expiresAt: storeAdapter.expiryOf(req.session),
-          ip: clientIp(req),
-          userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
-        },
-        rule,
-      )
-      return { sid: req.sessionID, userId, evicted }
+      const evicted = await control.admit(record, rule)
+      return { sid: req.sessionID, userId, evicted: evicted.length }
     } catch (error) {
       await abandon(req)
+      if (error instanceof SessionLimitError && previousSid) {
+        // The browser still holds its pre-login cookie: let its next request say why.
+        await journal
+          .recordEndings([
+            {
+              sid: previousSid,
+              userId,
+              reason: 'denied-by-limit',
+              endedAt: new Date(),
+              expiresAt: record.expiresAt,
+              actor: { kind: 'user', id: userId, label: null },
+              newDevice: null,
+            },
+          ])
+          .catch((failure: unknown) => log('could not record the denied login: %O', failure))
+      }
       throw error
     }
   }
@@ -154,9 +244,9 @@ export function createSingleSession<User = Record<string, unknown>>(
   /** A failed login leaves nothing behind: no marker, no session, no cookie. */
   async function abandon(req: SessionRequest): Promise<void> {
     const sid = req.sessionID
-    delete (req.session as unknown as Record<string, unknown>)[sessionKey]
+    delete sessionData(req)[sessionKey]
     try {
-      await control.endSessions([sid])
+      await control.discard([sid])
     } catch (error) {
       log('could not remove the failed login session %s: %O', sid, error)
     }
@@ -180,11 +270,60 @@ export function createSingleSession<User = Record<string, unknown>>(
         await control.logoutUsers([marker.uid], { reason: 'logged-out-everywhere', actor })
       ).sessions
     } else if (marker) {
-      sessions = await control.endSessions([req.sessionID])
+      await control.discard([req.sessionID])
+      sessions = 1
     }
     if (destroy) await destroySession(req)
-    else delete (req.session as unknown as Record<string, unknown>)[sessionKey]
+    else delete sessionData(req)[sessionKey]
     return { sessions }
+  }
+
+  async function endedSession(req: Request): Promise<SessionEndingInfo | null> {
+    if (markerOf(req)) return null
+    const sid = storeAdapter.replacedSid(req)
+    if (!sid) return null
+    const ending = await journal.findEnding(sid)
+    if (!ending) return null
+    return {
+      reason: ending.reason,
+      endedAt: ending.endedAt,
+      actor: ending.actor,
+      newDevice: ending.newDevice,
+    }
+  }
+
+  async function listDevices(req: Request): Promise<DeviceSession[]> {
+    const marker = markerOf(req)
+    if (!marker) return []
+    const records = await registry.list(marker.uid)
+    return records.map((record) => ({
+      id: record.id,
+      device: describeDevice(record.userAgent),
+      ip: record.ip,
+      createdAt: record.createdAt,
+      lastSeenAt: record.lastSeenAt,
+      expiresAt: record.expiresAt,
+      current: record.sid === req.sessionID,
+    }))
+  }
+
+  async function endDevice(req: Request, id: number): Promise<boolean> {
+    const marker = markerOf(req)
+    if (!marker) return false
+    const record = await registry.findOwned(marker.uid, id)
+    if (!record) return false
+    const actor: Actor = { kind: 'user', id: marker.uid, label: null }
+    return (await control.end([record], { reason: 'revoked-by-user', actor })) > 0
+  }
+
+  async function logoutOtherDevices(req: Request): Promise<number> {
+    const marker = markerOf(req)
+    if (!marker) return 0
+    const others = (await registry.list(marker.uid)).filter(
+      (record) => record.sid !== req.sessionID,
+    )
+    const actor: Actor = { kind: 'user', id: marker.uid, label: null }
+    return control.end(others, { reason: 'revoked-by-user', actor })
   }
 
   function middleware(): RequestHandler {
@@ -193,7 +332,7 @@ export function createSingleSession<User = Record<string, unknown>>(
       const now = Date.now()
       if (!marker || now - marker.seen < options.lastSeenInterval) return next()
       const session = (req as SessionRequest).session
-      ;(session as unknown as Record<string, unknown>)[sessionKey] = { ...marker, seen: now }
+      sessionData(req as SessionRequest)[sessionKey] = { ...marker, seen: now }
       registry.touch(req.sessionID, new Date(now), storeAdapter.expiryOf(session)).then(
         () => next(),
         (error: unknown) => next(error),
@@ -203,8 +342,9 @@ export function createSingleSession<User = Record<string, unknown>>(
 
   async function ready(): Promise<void> {
     const missing: string[] = []
-    if (!(await storeAdapter.ready())) missing.push(storeAdapter.tableName)
-    if (!(await registry.tableExists())) missing.push(options.tableName)
+    for (const table of Object.values(tables)) {
+      if (!(await tableExists(options.sequelize, table))) missing.push(table)
+    }
     if (missing.length > 0) {
       throw new SingleSessionError(
         ErrorCodes.MISSING_TABLE,
@@ -219,21 +359,49 @@ export function createSingleSession<User = Record<string, unknown>>(
     options,
     control,
     registry,
+    journal,
     login,
     logout,
     logoutUsers: async (userIds, { actor = SYSTEM_ACTOR } = {}) =>
       control.logoutUsers(normalizeUserIds(userIds), { reason: 'logged-out-by-admin', actor }),
-    endSession: async (sid) => (await control.endSessions([String(sid)])) > 0,
+    endSession: async (sid, { actor = SYSTEM_ACTOR } = {}) => {
+      const record = await registry.find(String(sid))
+      if (!record) return false
+      return (await control.end([record], { reason: 'logged-out-by-admin', actor })) > 0
+    },
     listSessions: (userId) => registry.list(normalizeUserId(userId)),
     userIdOf: (req) => markerOf(req)?.uid ?? null,
+    endedSession,
+    listDevices,
+    endDevice,
+    logoutOtherDevices,
+    on: (event, listener) => events.on(event, listener),
+    off: (event, listener) => events.off(event, listener),
     middleware,
     sync: async () => {
       await storeAdapter.sync()
       await registry.model.sync()
+      await journal.Ending.sync()
+      await journal.Audit.sync()
     },
-    migrate: () => migrate(options.sequelize, tables()),
+    migrate: () => migrate(options.sequelize, tables),
     ready,
-    prune: () => storeAdapter.prune(),
+    prune: async () => {
+      const { sessions, records } = await storeAdapter.prune()
+      const endings = await journal.pruneEndings()
+      return { sessions, records, endings }
+    },
+    passport(authenticator) {
+      installPassport<User>(authenticator, options, {
+        login,
+        logout,
+        userIdOf: (req) => markerOf(req)?.uid ?? null,
+        release: async (req) => {
+          delete (req.session as unknown as Record<string, unknown>)[sessionKey]
+          await registry.remove([req.sessionID])
+        },
+      })
+    },
   }
 }
 

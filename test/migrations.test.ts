@@ -16,13 +16,22 @@ describe('migrations', () => {
       const singleSession = createSingleSession({
         store: new SequelizeStore({ db: db.sequelize, checkExpirationInterval: 0 }),
       })
-      assert.deepEqual(await singleSession.migrate(), ['0001-create-user-sessions'])
+      assert.deepEqual(await singleSession.migrate(), [
+        '0001-create-user-sessions',
+        '0002-create-session-journal',
+      ])
       assert.deepEqual(await singleSession.migrate(), [], 'a second run applies nothing')
       await singleSession.ready()
 
       const qi = db.sequelize.getQueryInterface()
       const tables = await tableNames(qi)
-      for (const table of ['Sessions', 'user_sessions', MIGRATIONS_TABLE])
+      for (const table of [
+        'Sessions',
+        'user_sessions',
+        'session_endings',
+        'session_audit',
+        MIGRATIONS_TABLE,
+      ])
         assert.ok(tables.includes(table), table)
 
       const indexedColumns = async (table: string) =>

@@ -94,7 +94,7 @@ describe('options', () => {
       await assert.rejects(singleSession.ready(), {
         code: ErrorCodes.MISSING_TABLE,
         message:
-          /missing tables Sessions, user_sessions\. Run `npx adminjs-single-session migrate`/,
+          /missing tables Sessions, user_sessions, session_endings, session_audit\. Run `npx adminjs-single-session migrate`/,
       })
       await singleSession.sync()
       await singleSession.ready()

@@ -1,14 +1,20 @@
 import { SessionLimitError } from '../errors.js'
 import { log } from '../log.js'
-import type { NewSessionRecord, SessionRegistry } from '../registry/registry.js'
+import type { AuditEntry, SessionJournal } from '../registry/journal.js'
+import type { NewSessionRecord, SessionOwner, SessionRegistry } from '../registry/registry.js'
+import { sessionRef } from '../registry/sequelize/sequelize-journal.js'
 import type { StoreAdapter } from '../store/store-adapter.js'
+import { describeDevice } from './device.js'
 import { SYSTEM_ACTOR, type Actor, type EndReason } from './ending.js'
+import type { SessionEvents } from './events.js'
 import type { LoginRule } from './policy.js'
 
 /** Why sessions are being ended and by whom: recorded for the audit trail and the evicted user. */
 export interface EndContext {
   reason: EndReason
   actor: Actor
+  /** For evictions: the device of the login that caused them. */
+  newDevice?: string | null
 }
 
 /** What a bulk logout did, per user, in the order the ids were given. */
@@ -19,60 +25,144 @@ export interface LogoutReport {
 }
 
 /**
- * Every path that ends sessions goes through here: one order of operations (store first, then
- * the record), one query shape. Knows nothing of Express or AdminJS.
+ * Every path that ends sessions goes through here: one order of operations, one query shape.
+ * 1. record why (so the ended session's next request can say so),
+ * 2. delete the sessions from the store, then their records,
+ * 3. write the audit trail and emit events.
+ * Knows nothing of Express or AdminJS.
  */
 export class SessionControl {
   constructor(
     readonly registry: SessionRegistry,
     readonly storeAdapter: StoreAdapter,
+    readonly journal: SessionJournal,
+    readonly events: SessionEvents,
   ) {}
 
   /**
-   * Records a freshly saved session and applies the rule. Resolves to the sids it evicted;
+   * Records a freshly saved session and applies the rule. Resolves to the sessions it evicted;
    * rejects with SessionLimitError in deny mode when the user is at the limit (the caller then
    * ends the new session).
    */
-  async admit(record: NewSessionRecord, rule: LoginRule): Promise<string[]> {
+  async admit(record: NewSessionRecord, rule: LoginRule): Promise<SessionOwner[]> {
+    const device = describeDevice(record.userAgent)
     if (rule === null) {
       await this.registry.add(record)
-      return []
-    }
-    if (rule.onLimit === 'deny-new') {
+    } else if (rule.onLimit === 'deny-new') {
       await this.forgetDeadSessions(record.userId)
       if (!(await this.registry.addWithinLimit(record, rule.limit))) {
+        await this.journal.audit([
+          {
+            at: new Date(),
+            userId: record.userId,
+            event: 'denied-by-limit',
+            sessions: 0,
+            sessionRefs: [],
+            actor: { kind: 'user', id: record.userId, label: null },
+            detail: `limit ${rule.limit}; from ${device.label}`,
+          },
+        ])
+        this.events.emit('login-denied', {
+          userId: record.userId,
+          at: new Date(),
+          device,
+          ip: record.ip,
+          limit: rule.limit,
+        })
         throw new SessionLimitError(record.userId, rule.limit)
       }
-      return []
+    } else {
+      await this.registry.add(record)
+      // Runs after our own record is committed. The order is total and fixed, so a session among
+      // the newest `limit` of all is never beyond the limit in any snapshot: concurrent logins
+      // converge on exactly those, and the last one to run removes the rest.
+      const evicted = await this.registry.overflow(record.userId, rule.limit)
+      if (evicted.length > 0) {
+        log('user %s: evicting %d session(s)', record.userId, evicted.length)
+        await this.end(evicted, {
+          reason: 'signed-in-elsewhere',
+          actor: { kind: 'user', id: record.userId, label: null },
+          newDevice: device.label,
+        })
+      }
+      this.events.emit('login', {
+        userId: record.userId,
+        at: new Date(),
+        device,
+        ip: record.ip,
+        evicted: evicted.length,
+      })
+      return evicted
     }
-    await this.registry.add(record)
-    // Runs after our own record is committed. The order is total and fixed, so a session among
-    // the newest `limit` of all is never beyond the limit in any snapshot: concurrent logins
-    // converge on exactly those, and the last one to run removes the rest.
-    const evicted = await this.registry.overflow(record.userId, rule.limit)
-    if (evicted.length > 0) {
-      log('user %s: evicting %d session(s)', record.userId, evicted.length)
-      await this.endSessions(evicted)
-    }
-    return evicted
+    this.events.emit('login', {
+      userId: record.userId,
+      at: new Date(),
+      device,
+      ip: record.ip,
+      evicted: 0,
+    })
+    return []
   }
 
-  /** Ends sessions: deletes them from the store, then forgets their records. */
-  async endSessions(sids: readonly string[]): Promise<number> {
-    if (sids.length === 0) return 0
+  /** Ends these sessions for the given reason: see the class comment for the order. */
+  async end(sessions: readonly SessionOwner[], context: EndContext): Promise<number> {
+    if (sessions.length === 0) return 0
+    const endedAt = new Date()
+    await this.journal.recordEndings(
+      sessions.map((session) => ({
+        sid: session.sid,
+        userId: session.userId,
+        reason: context.reason,
+        endedAt,
+        expiresAt: session.expiresAt,
+        actor: context.actor,
+        newDevice: context.newDevice ?? null,
+      })),
+    )
+    const sids = sessions.map((session) => session.sid)
     await this.storeAdapter.destroyMany(sids)
-    return this.registry.remove(sids)
+    const removed = await this.registry.remove(sids)
+
+    const byUser = new Map<string, string[]>()
+    for (const { sid, userId } of sessions) byUser.set(userId, [...(byUser.get(userId) ?? []), sid])
+    const entries: AuditEntry[] = [...byUser].map(([userId, userSids]) => ({
+      at: endedAt,
+      userId,
+      event: context.reason,
+      sessions: userSids.length,
+      sessionRefs: userSids.map(sessionRef),
+      actor: context.actor,
+      detail: context.newDevice ? `new login from ${context.newDevice}` : null,
+    }))
+    await this.journal.audit(entries)
+    for (const entry of entries) {
+      this.events.emit('sessions-ended', {
+        userId: entry.userId,
+        at: endedAt,
+        reason: context.reason,
+        actor: context.actor,
+        sessions: entry.sessions,
+      })
+    }
+    return removed
+  }
+
+  /** Ends sessions that are not (or no longer) recorded: failed logins, anonymous sessions. */
+  async discard(sids: readonly string[]): Promise<void> {
+    if (sids.length === 0) return
+    await this.storeAdapter.destroyMany(sids)
+    await this.registry.remove(sids)
   }
 
   /** Ends every session of these (normalized, distinct) users and says what it did. */
   async logoutUsers(
     userIds: readonly string[],
-    _context: EndContext = { reason: 'logged-out-by-admin', actor: SYSTEM_ACTOR },
+    context: EndContext = { reason: 'logged-out-by-admin', actor: SYSTEM_ACTOR },
   ): Promise<LogoutReport> {
     const owners = await this.registry.sessionsOf(userIds)
     const perUser = new Map(userIds.map((id) => [id, 0]))
     for (const { userId } of owners) perUser.set(userId, (perUser.get(userId) ?? 0) + 1)
-    await this.endSessions(owners.map((owner) => owner.sid))
+    await this.end(owners, context)
     return {
       sessions: owners.length,
       users: userIds.map((userId) => ({ userId, sessions: perUser.get(userId) ?? 0 })),
@@ -87,7 +177,6 @@ export class SessionControl {
     const recorded = (await this.registry.list(userId)).map((record) => record.sid)
     if (recorded.length === 0) return
     const alive = await this.storeAdapter.alive(recorded)
-    const dead = recorded.filter((sid) => !alive.has(sid))
-    if (dead.length > 0) await this.endSessions(dead)
+    await this.discard(recorded.filter((sid) => !alive.has(sid)))
   }
 }

@@ -6,7 +6,13 @@ export interface MigrationContext {
   sessionTable: string
   /** The table of session records (`user_sessions` unless `tableName` says otherwise). */
   registryTable: string
+  /** Why sessions ended (`session_endings`). */
+  endingsTable: string
+  /** The audit trail (`session_audit`). */
+  auditTable: string
 }
+
+export type MigrationTables = Omit<MigrationContext, 'queryInterface'>
 
 export interface Migration {
   name: string

@@ -2,16 +2,17 @@ import type { Sequelize } from 'sequelize'
 import { SequelizeStorage, Umzug } from 'umzug'
 import { log } from '../log.js'
 import { createUserSessions } from './0001-create-user-sessions.js'
-import type { Migration, MigrationContext } from './context.js'
+import { createSessionJournal } from './0002-create-session-journal.js'
+import type { Migration, MigrationContext, MigrationTables } from './context.js'
 
 /** In order. Never edit one that has shipped: add the next. */
-export const migrations: readonly Migration[] = [createUserSessions]
+export const migrations: readonly Migration[] = [createUserSessions, createSessionJournal]
 
 export const MIGRATIONS_TABLE = 'single_session_migrations'
 
 export function createMigrator(
   sequelize: Sequelize,
-  tables: { sessionTable: string; registryTable: string },
+  tables: MigrationTables,
 ): Umzug<MigrationContext> {
   return new Umzug<MigrationContext>({
     migrations: migrations.map((migration) => ({ ...migration })),
@@ -27,10 +28,7 @@ export function createMigrator(
 }
 
 /** Applies pending migrations; resolves to the names applied. */
-export async function migrate(
-  sequelize: Sequelize,
-  tables: { sessionTable: string; registryTable: string },
-): Promise<string[]> {
+export async function migrate(sequelize: Sequelize, tables: MigrationTables): Promise<string[]> {
   const applied = await createMigrator(sequelize, tables).up()
   return applied.map((migration) => migration.name)
 }

@@ -1,5 +1,7 @@
 /** One recorded session: who it belongs to and what the user would recognise it by. */
 export interface SessionRecord {
+  /** A public, non-secret id for the record (safe to put in URLs, unlike the sid). */
+  id: number
   sid: string
   userId: string
   createdAt: Date
@@ -9,12 +11,13 @@ export interface SessionRecord {
   userAgent: string | null
 }
 
-export type NewSessionRecord = Omit<SessionRecord, 'lastSeenAt'>
+export type NewSessionRecord = Omit<SessionRecord, 'lastSeenAt' | 'id'>
 
 /** Where a session lives and whose it is: what a bulk logout needs to know. */
 export interface SessionOwner {
   sid: string
   userId: string
+  expiresAt: Date
 }
 
 /**
@@ -33,14 +36,16 @@ export interface SessionRegistry {
    * logins race.
    */
   addWithinLimit(record: NewSessionRecord, limit: number): Promise<boolean>
-  /** Sids of the user's sessions beyond the newest `keep`, in a fixed total order. */
-  overflow(userId: string, keep: number): Promise<string[]>
+  /** The user's sessions beyond the newest `keep`, in a fixed total order. */
+  overflow(userId: string, keep: number): Promise<SessionOwner[]>
   /** Every recorded session of these users. */
   sessionsOf(userIds: readonly string[]): Promise<SessionOwner[]>
   /** A user's sessions, newest first. */
   list(userId: string): Promise<SessionRecord[]>
   /** The owner of one session, or null when it is not recorded. */
   find(sid: string): Promise<SessionRecord | null>
+  /** One session of this user by its public id, or null when there is none. */
+  findOwned(userId: string, id: number): Promise<SessionRecord | null>
   /** Forgets these sessions; returns how many were recorded. */
   remove(sids: readonly string[]): Promise<number>
   /** Moves a record to a new session id (the app regenerated the session). */

@@ -59,6 +59,8 @@ export class SequelizeStoreAdapter implements StoreAdapter {
   private readonly sequelize: Sequelize
   /** Per request: the sids known to exist in the store (loaded, or inserted by this request). */
   private readonly known = new WeakMap<object, Set<string>>()
+  /** Per request: the cookie's sid when express-session found no session for it. */
+  private readonly replaced = new WeakMap<object, string>()
 
   constructor(
     store: SequelizeStoreLike,
@@ -100,6 +102,8 @@ export class SequelizeStoreAdapter implements StoreAdapter {
       )
     }
 
+    this.watchGenerate(store)
+
     store.createSession = (req, data) => {
       const session = originalCreateSession(req, data)
       this.knownSids(req).add(req.sessionID)
@@ -135,6 +139,7 @@ export class SequelizeStoreAdapter implements StoreAdapter {
           return
         }
         store.generate(req)
+        this.replaced.delete(req)
         if (!wasLoggedIn) {
           callback()
           return
@@ -158,6 +163,35 @@ export class SequelizeStoreAdapter implements StoreAdapter {
         )
     // The store's timer bound the original method at construction: restart it on ours.
     store.startExpiringSessions()
+  }
+
+  /**
+   * express-session assigns `store.generate` when `session()` is created, before or after us,
+   * and calls it when the cookie's session is missing. Wrapping it (now, or when it is assigned)
+   * is how we learn which sid the cookie named.
+   */
+  private watchGenerate(store: SequelizeStoreLike): void {
+    const replaced = this.replaced
+    let generate: ((req: { sessionID?: string }) => void) | undefined
+    const wrap =
+      (original: (req: { sessionID?: string }) => void) => (req: { sessionID?: string }) => {
+        const previous = req.sessionID
+        original(req)
+        if (typeof previous === 'string') replaced.set(req, previous)
+      }
+    const current = (store as { generate?: (req: { sessionID?: string }) => void }).generate
+    if (current) generate = wrap(current)
+    Object.defineProperty(store, 'generate', {
+      configurable: true,
+      get: () => generate,
+      set: (value: (req: { sessionID?: string }) => void) => {
+        generate = wrap(value)
+      },
+    })
+  }
+
+  replacedSid(req: object): string | null {
+    return this.replaced.get(req) ?? null
   }
 
   /** Loads a session, refusing expired rows and logged-in sessions without a record. */

@@ -19,6 +19,11 @@ export interface StoreAdapter {
   readonly store: Store
   /** Installs the guards on the store instance. Called once. */
   install(hooks: StoreGuardHooks): void
+  /**
+   * The session id this request's cookie named when the store had no live session for it (it
+   * ended, expired or never existed), or null. Lets the app tell the user why.
+   */
+  replacedSid(req: object): string | null
   /** When the store will consider this session expired. */
   expiryOf(session: object): Date
   /** Deletes these sessions from the store; resolves to how many existed. */

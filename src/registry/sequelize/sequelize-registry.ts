@@ -11,6 +11,7 @@ import {
 export const BATCH_SIZE = 2000
 
 const RECORD_ATTRIBUTES = [
+  'id',
   'sid',
   'userId',
   'createdAt',
@@ -52,10 +53,10 @@ export class SequelizeRegistry implements SessionRegistry {
     return false
   }
 
-  async overflow(userId: string, keep: number): Promise<string[]> {
+  async overflow(userId: string, keep: number): Promise<SessionOwner[]> {
     const rows = await withRetry('find sessions over the limit', () =>
       this.model.findAll({
-        attributes: ['sid'],
+        attributes: ['sid', 'userId', 'expiresAt'],
         where: { userId },
         order: [['id', 'DESC']],
         offset: keep,
@@ -63,7 +64,7 @@ export class SequelizeRegistry implements SessionRegistry {
         raw: true,
       }),
     )
-    return rows.map((row) => row.sid)
+    return rows.map(toOwner)
   }
 
   async sessionsOf(userIds: readonly string[]): Promise<SessionOwner[]> {
@@ -71,13 +72,13 @@ export class SequelizeRegistry implements SessionRegistry {
     for (const chunk of chunks(userIds)) {
       const rows = await withRetry('find sessions of users', () =>
         this.model.findAll({
-          attributes: ['sid', 'userId'],
+          attributes: ['sid', 'userId', 'expiresAt'],
           where: { userId: { [Op.in]: chunk } },
           order: [['id', 'ASC']],
           raw: true,
         }),
       )
-      owners.push(...rows.map(({ sid, userId }) => ({ sid, userId })))
+      owners.push(...rows.map(toOwner))
     }
     return owners
   }
@@ -96,6 +97,16 @@ export class SequelizeRegistry implements SessionRegistry {
     const row = await this.model.findOne({
       attributes: [...RECORD_ATTRIBUTES],
       where: { sid },
+      raw: true,
+    })
+    return row ? toRecord(row) : null
+  }
+
+  async findOwned(userId: string, id: number): Promise<SessionRecord | null> {
+    if (!Number.isSafeInteger(id) || id < 1) return null
+    const row = await this.model.findOne({
+      attributes: [...RECORD_ATTRIBUTES],
+      where: { id, userId },
       raw: true,
     })
     return row ? toRecord(row) : null
@@ -163,6 +174,7 @@ function toRecord(
   row: Pick<UserSessionAttributes, (typeof RECORD_ATTRIBUTES)[number]>,
 ): SessionRecord {
   return {
+    id: Number(row.id),
     sid: String(row.sid),
     userId: String(row.userId),
     createdAt: new Date(row.createdAt),
@@ -171,6 +183,10 @@ function toRecord(
     ip: row.ip ?? null,
     userAgent: row.userAgent ?? null,
   }
+}
+
+function toOwner(row: Pick<UserSessionAttributes, 'sid' | 'userId' | 'expiresAt'>): SessionOwner {
+  return { sid: row.sid, userId: row.userId, expiresAt: new Date(row.expiresAt) }
 }
 
 export function* chunks<T>(items: readonly T[], size = BATCH_SIZE): Generator<T[]> {

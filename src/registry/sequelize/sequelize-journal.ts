@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto'
+import { Op, type ModelStatic, type Sequelize } from 'sequelize'
+import type { Actor } from '../../core/ending.js'
+import type { AuditEntry, SessionEnding, SessionJournal } from '../journal.js'
+import {
+  defineJournalModels,
+  type JournalTables,
+  type SessionAuditRow,
+  type SessionEndingRow,
+} from './journal.models.js'
+import { withRetry } from './retry.js'
+import { chunks } from './sequelize-registry.js'
+
+/** The key an ending is stored under: a hash, so that no session id is kept after it ends. */
+export function endingRef(sid: string): string {
+  return createHash('sha256').update(sid).digest('hex')
+}
+
+/** A short reference to a session for the audit trail: enough to correlate, useless to replay. */
+export function sessionRef(sid: string): string {
+  return endingRef(sid).slice(0, 12)
+}
+
+export class SequelizeJournal implements SessionJournal {
+  readonly Ending: ModelStatic<SessionEndingRow>
+  readonly Audit: ModelStatic<SessionAuditRow>
+
+  constructor(sequelize: Sequelize, tables: JournalTables) {
+    const models = defineJournalModels(sequelize, tables)
+    this.Ending = models.Ending
+    this.Audit = models.Audit
+  }
+
+  async recordEndings(endings: ReadonlyArray<SessionEnding & { sid: string }>): Promise<void> {
+    for (const chunk of chunks(endings, 500)) {
+      await withRetry('record why sessions ended', () =>
+        this.Ending.bulkCreate(
+          chunk.map((ending) => ({
+            ref: endingRef(ending.sid),
+            userId: ending.userId,
+            reason: ending.reason,
+            endedAt: ending.endedAt,
+            expiresAt: ending.expiresAt,
+            actorKind: ending.actor.kind,
+            actorId: ending.actor.id,
+            actorLabel: ending.actor.label,
+            newDevice: ending.newDevice,
+          })),
+          { ignoreDuplicates: true },
+        ),
+      )
+    }
+  }
+
+  async findEnding(sid: string): Promise<SessionEnding | null> {
+    const row = await this.Ending.findOne({
+      where: { ref: endingRef(sid), expiresAt: { [Op.gt]: new Date() } },
+      raw: true,
+    })
+    if (!row) return null
+    return {
+      reason: row.reason as SessionEnding['reason'],
+      userId: row.userId,
+      endedAt: new Date(row.endedAt),
+      expiresAt: new Date(row.expiresAt),
+      actor: {
+        kind: row.actorKind as Actor['kind'],
+        id: row.actorId,
+        label: row.actorLabel,
+      },
+      newDevice: row.newDevice,
+    }
+  }
+
+  async audit(entries: readonly AuditEntry[]): Promise<void> {
+    for (const chunk of chunks(entries, 500)) {
+      await withRetry('write the audit trail', () =>
+        this.Audit.bulkCreate(
+          chunk.map((entry) => ({
+            at: entry.at,
+            userId: entry.userId,
+            event: entry.event,
+            sessions: entry.sessions,
+            sessionRefs: entry.sessionRefs.join(' '),
+            actorKind: entry.actor.kind,
+            actorId: entry.actor.id,
+            actorLabel: entry.actor.label,
+            detail: entry.detail,
+          })),
+        ),
+      )
+    }
+  }
+
+  async pruneEndings(): Promise<number> {
+    return withRetry('prune ending records', () =>
+      this.Ending.destroy({ where: { expiresAt: { [Op.lte]: new Date() } } }),
+    )
+  }
+}
