@@ -26,3 +26,4 @@ export {
 } from './errors.js'
 export type { ErrorCode } from './errors.js'
 export { migrations, MIGRATIONS_TABLE } from './migrations/index.js'
+export type { PassportAuthenticator } from './express/passport.js'

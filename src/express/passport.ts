@@ -26,9 +26,14 @@ type Callback = (error?: unknown) => void
 
 /** Passport 0.6 / 0.7's SessionManager (lib/sessionmanager.js), the part that is wrapped. */
 interface SessionManager {
-  _key?: string
-  logIn(req: Request, user: unknown, options: unknown, cb?: Callback): void
-  logOut(req: Request, options: unknown, cb?: Callback): void
+  logIn: (
+    this: SessionManager,
+    req: Request,
+    user: unknown,
+    options: unknown,
+    cb?: Callback,
+  ) => void
+  logOut: (this: SessionManager, req: Request, options: unknown, cb?: Callback) => void
   [WRAPPED]?: object
 }
 
@@ -49,6 +54,9 @@ const WRAPPED = Symbol.for('adminjs-single-session.passport')
  * does not regenerate the session on login (Passport 0.5 and older), the login fails closed
  * with `UNSUPPORTED_PASSPORT` rather than keep a fixable session id.
  *
+ * @param authenticator the `passport` module or a `new Passport()`
+ * @param owner identifies the SingleSession: wiring it twice is a no-op, another one throws
+ * @param hooks the SingleSession's login, logout and record handling
  * @throws SingleSessionError `UNSUPPORTED_PASSPORT` when `authenticator` has no Passport 0.6+
  *   session manager; `INVALID_OPTION` when another SingleSession already wrapped it.
  */
