@@ -8,6 +8,7 @@ import {
   type SingleSession,
   type SingleSessionOptions,
 } from '../src/index.js'
+import { accountRoutes, explainEnding } from './account.js'
 import { openDatabase } from './database.js'
 import { homePage, loginPage } from './pages.js'
 import { verifyPassword } from './passwords.js'
@@ -82,8 +83,13 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     res.type('html').send(homePage(req.session.user ?? null))
   })
 
-  app.get('/login', (req, res) => {
-    res.type('html').send(loginPage())
+  app.get('/login', async (req, res, next) => {
+    try {
+      const ending = await singleSession.endedSession(req)
+      res.type('html').send(loginPage({ notice: ending ? explainEnding(ending) : undefined }))
+    } catch (error) {
+      next(error)
+    }
   })
 
   app.post('/login', json, form, async (req, res, next) => {
@@ -133,10 +139,16 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     }
   })
 
-  app.get('/me', (req, res) => {
+  app.get('/me', async (req, res, next) => {
     const user = req.session.user
-    if (!user) return res.status(401).json({ error: 'Not signed in' })
-    return res.json({ user })
+    if (user) return res.json({ user })
+    try {
+      // Say why, when the library ended this browser's session: a stable code for scripts.
+      const ending = await singleSession.endedSession(req)
+      return res.status(401).json({ error: 'Not signed in', reason: ending?.reason ?? null })
+    } catch (error) {
+      return next(error)
+    }
   })
 
   app.post('/preferences', json, requireUser, (req, res) => {
@@ -158,6 +170,8 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
       return next(error)
     }
   })
+
+  app.use(accountRoutes(singleSession))
 
   app.use(errorHandler(options.onError))
 

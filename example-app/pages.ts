@@ -12,13 +12,17 @@ export function layout(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>
-  body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem; color: #1c1c38; }
+  body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 3rem auto; padding: 0 1rem; color: #1c1c38; }
   form.stack { display: grid; gap: .75rem; max-width: 20rem; }
   input, button { font: inherit; padding: .5rem .75rem; }
   button { background: #3040d6; color: white; border: 0; border-radius: 4px; cursor: pointer; }
   .notice { padding: .75rem 1rem; border-radius: 4px; background: #fff4e5; border: 1px solid #f0b34a; }
   .error { background: #fdecec; border-color: #e25c5c; }
   nav a { margin-right: 1rem; }
+  table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+  th, td { text-align: left; padding: .5rem; border-bottom: 1px solid #ddd; }
+  tr.current { background: #eef1ff; }
+  td form { margin: 0; }
 </style>
 </head>
 <body>
@@ -27,10 +31,14 @@ ${body}
 </html>`
 }
 
-export function loginPage(options: { error?: string; email?: string } = {}): string {
+export function loginPage(
+  options: { error?: string; email?: string; notice?: string } = {},
+): string {
   const error = options.error
     ? `<p class="notice error" role="alert">${escapeHtml(options.error)}</p>`
-    : ''
+    : options.notice
+      ? `<p class="notice" role="status" data-testid="signed-out-reason">${escapeHtml(options.notice)}</p>`
+      : ''
   return layout(
     'Sign in',
     `<h1>Sign in</h1>
@@ -55,7 +63,45 @@ export function homePage(user: { email: string } | null): string {
     'Example app',
     `<h1>Example app</h1>
 <p>Signed in as <strong data-testid="current-user">${escapeHtml(user.email)}</strong>.</p>
-<nav><a href="/admin">Admin panel</a></nav>
+<nav><a href="/account/sessions">My devices</a><a href="/admin">Admin panel</a></nav>
 <form method="post" action="/logout"><button type="submit">Sign out</button></form>`,
+  )
+}
+
+export function devicesPage(
+  sessions: ReadonlyArray<{
+    id: number
+    device: { label: string }
+    ip: string | null
+    createdAt: Date
+    lastSeenAt: Date
+    current: boolean
+  }>,
+): string {
+  const when = (date: Date) =>
+    escapeHtml(date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC')
+  const rows = sessions
+    .map(
+      (s) => `<tr${s.current ? ' class="current"' : ''}>
+  <td>${escapeHtml(s.device.label)}${s.current ? ' <strong>(this device)</strong>' : ''}</td>
+  <td>${escapeHtml(s.ip ?? '')}</td>
+  <td>${when(s.createdAt)}</td>
+  <td>${when(s.lastSeenAt)}</td>
+  <td>${s.current ? '' : `<form method="post" action="/account/sessions/${s.id}/logout"><button type="submit">Sign out</button></form>`}</td>
+</tr>`,
+    )
+    .join('\n')
+  return layout(
+    'My devices',
+    `<h1>My devices</h1>
+<p>These are the browsers and devices signed in to your account.</p>
+<table>
+<thead><tr><th>Device</th><th>IP address</th><th>Signed in</th><th>Last active</th><th></th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+<form method="post" action="/account/sessions/logout-others"><button type="submit">Sign out all other devices</button></form>
+<p><a href="/">Home</a></p>`,
   )
 }

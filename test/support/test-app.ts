@@ -71,6 +71,9 @@ export async function startTestApp(
       sid: req.sessionID,
     })
   })
+  app.get('/why', async (req, res) => {
+    res.json({ ending: await singleSession.endedSession(req) })
+  })
   app.post('/write', async (req, res) => {
     if (typeof req.query.gate === 'string') await gates.pass(req.query.gate)
     req.session.theme = (req.body as { theme?: string }).theme ?? 'dark'
