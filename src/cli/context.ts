@@ -1,0 +1,378 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { extname, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import SequelizeStoreInit from 'connect-session-sequelize'
+import session from 'express-session'
+import { QueryTypes, Sequelize } from 'sequelize'
+import { createSingleSession, type SingleSession } from '../single-session.js'
+import { CliError, ExitCodes, usageError } from './errors.js'
+
+/** What a config file (`--config`) may set. Every key is optional. */
+export interface CliConfig {
+  /** The database URL: `sqlite:PATH`, `postgres://...`, `mariadb://...` (or `mysql://...`). */
+  database?: string
+  /** The session store's table (connect-session-sequelize's `tableName`). Default: `Sessions`. */
+  sessionTable?: string
+  /** The library's sessions table (the `tableName` option). Default: `user_sessions`. */
+  tableName?: string
+  /** Where `--user` is looked up. Default: `users`. */
+  userTable?: string
+  /** The user table's id column, the id your app passes to login(). Default: `id`. */
+  userIdColumn?: string
+  /** The user table's email column. Default: `email`. */
+  userEmailColumn?: string
+}
+
+/** The options every command takes (commander's camel-cased names). */
+export interface GlobalOptions {
+  database?: string
+  config?: string
+  sessionTable?: string
+  table?: string
+  userTable?: string
+  userIdColumn?: string
+  userEmailColumn?: string
+}
+
+export type ResolvedConfig = Required<CliConfig>
+
+const DEFAULTS: Omit<ResolvedConfig, 'database'> = {
+  sessionTable: 'Sessions',
+  tableName: 'user_sessions',
+  userTable: 'users',
+  userIdColumn: 'id',
+  userEmailColumn: 'email',
+}
+
+const CONFIG_KEYS = ['database', ...Object.keys(DEFAULTS)] as const
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+
+/**
+ * Merges the command line, the config file and DATABASE_URL (in that order of precedence) and
+ * checks every value. Throws a usage error (exit 2) naming what is wrong.
+ */
+export async function resolveConfig(
+  options: GlobalOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ResolvedConfig> {
+  const file = options.config ? await readConfigFile(options.config) : {}
+  const database = options.database ?? file.database ?? env.DATABASE_URL
+  if (!database) {
+    throw usageError('No database: set DATABASE_URL, or pass --database <url> or --config <file>.')
+  }
+  const config: ResolvedConfig = {
+    database,
+    sessionTable: options.sessionTable ?? file.sessionTable ?? DEFAULTS.sessionTable,
+    tableName: options.table ?? file.tableName ?? DEFAULTS.tableName,
+    userTable: options.userTable ?? file.userTable ?? DEFAULTS.userTable,
+    userIdColumn: options.userIdColumn ?? file.userIdColumn ?? DEFAULTS.userIdColumn,
+    userEmailColumn: options.userEmailColumn ?? file.userEmailColumn ?? DEFAULTS.userEmailColumn,
+  }
+  for (const key of [
+    'sessionTable',
+    'tableName',
+    'userTable',
+    'userIdColumn',
+    'userEmailColumn',
+  ] as const) {
+    if (!IDENTIFIER.test(config[key])) {
+      throw usageError(
+        `${key} must be a table or column name of letters, digits and underscores; got ${JSON.stringify(config[key])}`,
+      )
+    }
+  }
+  return config
+}
+
+/** Reads a JSON config file, or a JavaScript module whose default export is the config. */
+async function readConfigFile(path: string): Promise<CliConfig> {
+  const absolute = resolve(path)
+  if (!existsSync(absolute)) throw usageError(`Config file not found: ${path}`)
+  let value: unknown
+  try {
+    if (['.js', '.mjs', '.cjs'].includes(extname(absolute))) {
+      const module = (await import(pathToFileURL(absolute).href)) as { default?: unknown }
+      value = module.default
+    } else {
+      value = JSON.parse(readFileSync(absolute, 'utf8'))
+    }
+  } catch (error) {
+    throw usageError(`Cannot read the config file ${path}: ${messageOf(error)}`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw usageError(`The config file ${path} must hold an object`)
+  }
+  for (const [key, entry] of Object.entries(value)) {
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+      throw usageError(
+        `Unknown key ${JSON.stringify(key)} in the config file ${path}; known keys: ${CONFIG_KEYS.join(', ')}`,
+      )
+    }
+    if (typeof entry !== 'string') {
+      throw usageError(`${key} in the config file ${path} must be a string`)
+    }
+  }
+  return value
+}
+
+/** A user named on the command line, as found in the database. */
+export interface ResolvedUser {
+  /** What was typed: an id or an email. */
+  input: string
+  /** The id the library records sessions under. */
+  userId: string
+  /** The user's email, when the user table has them. */
+  email: string | null
+}
+
+/** An open database with the library on it, for one command. */
+export interface CliContext {
+  config: ResolvedConfig
+  sequelize: Sequelize
+  singleSession: SingleSession
+  /** A quoted table name for raw SQL. */
+  table: (name: string) => string
+  /** A quoted column name for raw SQL. */
+  column: (name: string) => string
+  /** Finds users by id or email; throws exit code 3 naming every input that matches nobody. */
+  resolveUsers(inputs: readonly string[]): Promise<ResolvedUser[]>
+  /** Emails of these user ids, where the user table has them. */
+  emailsOf(userIds: readonly string[]): Promise<Map<string, string>>
+}
+
+/**
+ * Opens the database, builds a connect-session-sequelize store and a SingleSession on it, runs
+ * `body` and closes everything, whatever happens. With `requireTables`, the library's tables
+ * must exist (else exit 1 with a message that says to run `migrate`).
+ */
+export async function withContext<T>(
+  config: ResolvedConfig,
+  { requireTables, create = false }: { requireTables: boolean; create?: boolean },
+  body: (context: CliContext) => Promise<T>,
+): Promise<T> {
+  const sequelize = await openDatabase(config.database, { create })
+  try {
+    const SequelizeStore = SequelizeStoreInit(session.Store)
+    // No cleanup timer: this process lives for one command.
+    const store = new SequelizeStore({
+      db: sequelize,
+      tableName: config.sessionTable,
+      checkExpirationInterval: 0,
+    })
+    const singleSession = createSingleSession({ store, tableName: config.tableName })
+    if (requireTables) await singleSession.ready()
+    return await body(makeContext(config, sequelize, singleSession))
+  } finally {
+    await sequelize.close().catch(() => undefined)
+  }
+}
+
+function makeContext(
+  config: ResolvedConfig,
+  sequelize: Sequelize,
+  singleSession: SingleSession,
+): CliContext {
+  const generator = (
+    sequelize.getQueryInterface() as unknown as {
+      queryGenerator: { quoteIdentifier(name: string): string; quoteTable(name: string): string }
+    }
+  ).queryGenerator
+  const table = (name: string) => generator.quoteTable(name)
+  const column = (name: string) => generator.quoteIdentifier(name)
+  const { userTable, userIdColumn, userEmailColumn } = config
+
+  let userColumns: Promise<Record<string, { type: string }> | null> | undefined
+  /** The user table's columns, or null when there is no such table. */
+  function describeUsers(): Promise<Record<string, { type: string }> | null> {
+    userColumns ??= sequelize
+      .getQueryInterface()
+      .describeTable(userTable)
+      .then(
+        (columns) => columns as Record<string, { type: string }>,
+        () => null,
+      )
+    return userColumns
+  }
+
+  async function usersWhere(
+    where: string,
+    value: string,
+  ): Promise<Array<{ id: unknown; email: unknown }>> {
+    const columns = await describeUsers()
+    const email = columns && userEmailColumn in columns ? column(userEmailColumn) : 'NULL'
+    return sequelize.query<{ id: unknown; email: unknown }>(
+      `SELECT ${column(userIdColumn)} AS id, ${email} AS email FROM ${table(userTable)} WHERE ${where}`,
+      { replacements: { value }, type: QueryTypes.SELECT },
+    )
+  }
+
+  /** Whether a value can be compared with the id column without a type error. */
+  async function fitsIdColumn(value: string): Promise<boolean> {
+    const columns = await describeUsers()
+    const type = columns?.[userIdColumn]?.type ?? ''
+    return !/INT|SERIAL|NUMERIC|DECIMAL/i.test(type) || /^-?\d{1,18}$/.test(value)
+  }
+
+  async function hasRecords(userId: string): Promise<boolean> {
+    return (await singleSession.registry.model.count({ where: { userId } })) > 0
+  }
+
+  async function resolveOne(input: string): Promise<ResolvedUser | string> {
+    const columns = await describeUsers()
+    if (columns && !(userIdColumn in columns)) {
+      throw usageError(
+        `The user table ${userTable} has no column ${userIdColumn}; pass --user-id-column`,
+      )
+    }
+    if (input.includes('@')) {
+      if (!columns) {
+        throw usageError(
+          `Cannot look up ${input}: there is no user table ${userTable}. Pass --user-table, or give the user's id.`,
+        )
+      }
+      if (!(userEmailColumn in columns)) {
+        throw usageError(
+          `The user table ${userTable} has no column ${userEmailColumn}; pass --user-email-column, or give the user's id.`,
+        )
+      }
+      let rows = await usersWhere(`${column(userEmailColumn)} = :value`, input)
+      if (rows.length === 0) {
+        rows = await usersWhere(`LOWER(${column(userEmailColumn)}) = LOWER(:value)`, input)
+      }
+      if (rows.length > 1) return `${input} matches ${rows.length} users`
+      const row = rows[0]
+      if (!row) return `no user with the email ${input}`
+      return { input, userId: String(row.id), email: stringOrNull(row.email) }
+    }
+    if (input.trim() === '' || input.length > 191)
+      return `${JSON.stringify(input)} is not a user id`
+    if (columns && (await fitsIdColumn(input))) {
+      const [row] = await usersWhere(`${column(userIdColumn)} = :value`, input)
+      if (row) return { input, userId: String(row.id), email: stringOrNull(row.email) }
+    }
+    // A user deleted from the user table (or one the table does not hold) may still have
+    // sessions: those are worth listing and ending.
+    if (await hasRecords(input)) return { input, userId: input, email: null }
+    return `no user with the id ${input}`
+  }
+
+  return {
+    config,
+    sequelize,
+    singleSession,
+    table,
+    column,
+    async resolveUsers(inputs) {
+      const found: ResolvedUser[] = []
+      const unknown: string[] = []
+      for (const input of inputs) {
+        const result = await resolveOne(input)
+        if (typeof result === 'string') unknown.push(result)
+        else found.push(result)
+      }
+      if (unknown.length > 0) {
+        throw new CliError(ExitCodes.UNKNOWN_USER, `Unknown user: ${unknown.join('; ')}`)
+      }
+      return found
+    },
+    async emailsOf(userIds) {
+      const emails = new Map<string, string>()
+      const columns = await describeUsers()
+      if (!columns || !(userIdColumn in columns) || !(userEmailColumn in columns)) return emails
+      const ids: string[] = []
+      for (const id of userIds) if (await fitsIdColumn(id)) ids.push(id)
+      if (ids.length === 0) return emails
+      const rows = await sequelize.query<{ id: unknown; email: unknown }>(
+        `SELECT ${column(userIdColumn)} AS id, ${column(userEmailColumn)} AS email FROM ${table(userTable)} WHERE ${column(userIdColumn)} IN (:ids)`,
+        { replacements: { ids }, type: QueryTypes.SELECT },
+      )
+      for (const row of rows) {
+        const email = stringOrNull(row.email)
+        if (email) emails.set(String(row.id), email)
+      }
+      return emails
+    },
+  }
+}
+
+/**
+ * Opens `sqlite:PATH`, `postgres://...` or `mariadb://...` / `mysql://...` and checks that it
+ * answers. An unreachable server is exit code 1 with the reason; a URL it cannot use, exit 2.
+ */
+export async function openDatabase(
+  url: string,
+  { create }: { create: boolean },
+): Promise<Sequelize> {
+  let sequelize: Sequelize
+  try {
+    if (url.startsWith('sqlite:')) {
+      const storage = url.slice('sqlite:'.length) || ':memory:'
+      if (!create && storage !== ':memory:' && !existsSync(storage)) {
+        throw new CliError(
+          ExitCodes.FAILURE,
+          `No SQLite database at ${storage} (run \`migrate\` to create one).`,
+        )
+      }
+      sequelize = new Sequelize({ dialect: 'sqlite', storage, logging: false })
+    } else if (/^postgres(ql)?:\/\//.test(url)) {
+      sequelize = new Sequelize(url, {
+        logging: false,
+        pool: { max: 2, min: 0, acquire: 15_000 },
+        dialectOptions: { connectionTimeoutMillis: 10_000 },
+      })
+    } else if (/^(mariadb|mysql):\/\//.test(url)) {
+      sequelize = new Sequelize(url.replace(/^mysql:/, 'mariadb:'), {
+        logging: false,
+        pool: { max: 2, min: 0, acquire: 15_000 },
+        dialectOptions: { connectTimeout: 10_000 },
+      })
+    } else {
+      throw usageError(
+        `The database URL must start with sqlite:, postgres:// or mariadb:// (or mysql://); got ${JSON.stringify(redact(url))}`,
+      )
+    }
+  } catch (error) {
+    if (error instanceof CliError) throw error
+    throw new CliError(ExitCodes.FAILURE, `Cannot open the database: ${messageOf(error)}`)
+  }
+  try {
+    await sequelize.authenticate()
+    // The app may be writing the same file: wait for its locks instead of failing.
+    if (sequelize.getDialect() === 'sqlite') await sequelize.query('PRAGMA busy_timeout = 10000')
+  } catch (error) {
+    await sequelize.close().catch(() => undefined)
+    throw new CliError(
+      ExitCodes.FAILURE,
+      `Cannot connect to the database ${redact(url)}: ${messageOf(error)}`,
+      { cause: error },
+    )
+  }
+  return sequelize
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')
+  }
+}
+
+/** The most useful line of an error: Sequelize wraps driver errors without their message. */
+export function messageOf(error: unknown): string {
+  const parent = (error as { parent?: { message?: string; code?: string } } | null)?.parent
+  const message = (error as Error | null)?.message || parent?.message || String(error)
+  const code = parent?.code ?? (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message
+}
+
+function stringOrNull(value: unknown): string | null {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value)
+  return JSON.stringify(value) ?? null
+}
