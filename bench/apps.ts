@@ -1,0 +1,100 @@
+import SequelizeStoreInit from 'connect-session-sequelize'
+import express, { type Express, type Request } from 'express'
+import session from 'express-session'
+import type { Sequelize } from 'sequelize'
+import { createSingleSession, type SingleSession } from '../src/index.js'
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: string | number
+    counter?: number
+  }
+}
+
+const SequelizeStore = SequelizeStoreInit(session.Store)
+
+export interface BenchUser {
+  id: string
+}
+
+/**
+ * The same small app twice, on one Sequelize instance and one session table: `plugin` with
+ * the library (guarded store, middleware, `login()`), `plain` with the stock
+ * connect-session-sequelize store and a login that regenerates and saves. Routes:
+ * - `POST /login?u=ID`: the login, timed on the server (`Server-Timing: login;dur=ms`);
+ * - `GET /me`: reads the session;
+ * - `POST /write`: writes the session.
+ */
+export function createBenchApps(sequelize: Sequelize): {
+  plugin: Express
+  plain: Express
+  singleSession: SingleSession<BenchUser>
+} {
+  const pluginStore = new SequelizeStore({ db: sequelize, checkExpirationInterval: 0 })
+  const singleSession = createSingleSession<BenchUser>({ store: pluginStore })
+  const plainStore = new SequelizeStore({ db: sequelize, checkExpirationInterval: 0 })
+
+  const plugin = baseApp(pluginStore)
+  plugin.use(singleSession.middleware())
+  const plain = baseApp(plainStore)
+
+  plugin.post('/login', async (req, res, next) => {
+    try {
+      const id = userParam(req)
+      const started = performance.now()
+      await singleSession.login(req, { id })
+      const ms = performance.now() - started
+      req.session.userId = id
+      res.set('server-timing', `login;dur=${ms.toFixed(3)}`).json({ userId: id })
+    } catch (error) {
+      next(error)
+    }
+  })
+  plain.post('/login', (req, res, next) => {
+    const id = userParam(req)
+    const started = performance.now()
+    req.session.regenerate((error) => {
+      if (error) return next(error)
+      req.session.save((failure) => {
+        if (failure) return next(failure)
+        const ms = performance.now() - started
+        req.session.userId = id
+        res.set('server-timing', `login;dur=${ms.toFixed(3)}`).json({ userId: id })
+      })
+    })
+  })
+  for (const app of [plugin, plain]) {
+    app.get('/me', (req, res) => {
+      res.json({ userId: req.session.userId ?? null })
+    })
+    app.post('/write', (req, res) => {
+      req.session.counter = (req.session.counter ?? 0) + 1
+      res.json({ userId: req.session.userId ?? null, counter: req.session.counter })
+    })
+    app.use(((error, _req, res, _next) => {
+      res.status(500).json({ error: String(error?.message ?? error) })
+    }) as express.ErrorRequestHandler)
+  }
+  return { plugin, plain, singleSession }
+}
+
+function baseApp(store: session.Store): Express {
+  const app = express()
+  app.set('etag', false)
+  app.use(
+    session({
+      store,
+      secret: 'benchmark secret',
+      name: 'sid',
+      resave: false,
+      saveUninitialized: false,
+    }),
+  )
+  return app
+}
+
+function userParam(req: Request): string {
+  const id = req.query.u
+  if (typeof id !== 'string' || id === '') throw new Error('missing ?u=')
+  return id
+}

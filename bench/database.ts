@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import SequelizeStoreInit from 'connect-session-sequelize'
+import session from 'express-session'
+import { QueryTypes, Sequelize } from 'sequelize'
+import { openDatabase } from '../example-app/database.js'
+import { createSingleSession } from '../src/index.js'
+
+export type Dialect = 'sqlite' | 'postgres' | 'mariadb'
+
+export const SESSION_TABLE = 'Sessions'
+export const REGISTRY_TABLE = 'user_sessions'
+
+/** The server the benchmarks run against: BENCH_DATABASE_URL, SQLite files without it. */
+export function benchDialect(): Dialect {
+  const url = process.env.BENCH_DATABASE_URL
+  if (!url) return 'sqlite'
+  if (url.startsWith('postgres')) return 'postgres'
+  if (url.startsWith('mariadb') || url.startsWith('mysql')) return 'mariadb'
+  throw new Error(`BENCH_DATABASE_URL must be postgres://... or mariadb://...; got ${url}`)
+}
+
+export interface BenchDatabase {
+  url: string
+  dialect: Dialect
+  sequelize: Sequelize
+  /** Closes the connection and deletes the database. */
+  drop(): Promise<void>
+}
+
+/**
+ * A new, empty database for one benchmark, with the library's tables created by its own
+ * migrations (so the indexes are the real ones): a temporary file on SQLite, a database created
+ * on the server otherwise, dropped afterwards.
+ */
+export async function freshDatabase(label: string): Promise<BenchDatabase> {
+  const name = `ssbench_${label.replace(/\W/g, '_').slice(0, 30)}_${randomBytes(3).toString('hex')}`
+  const dialect = benchDialect()
+  const serverUrl = process.env.BENCH_DATABASE_URL
+  let db: BenchDatabase
+  if (!serverUrl) {
+    const dir = mkdtempSync(join(tmpdir(), 'single-session-bench-'))
+    const url = `sqlite:${join(dir, `${name}.sqlite`)}`
+    const sequelize = await openDatabase(url)
+    db = {
+      url,
+      dialect,
+      sequelize,
+      async drop() {
+        await sequelize.close()
+        rmSync(dir, { recursive: true, force: true })
+      },
+    }
+  } else {
+    const admin = new Sequelize(serverUrl, { logging: false })
+    await admin.query(`CREATE DATABASE ${name}`)
+    await admin.close()
+    const parsed = new URL(serverUrl)
+    parsed.pathname = `/${name}`
+    const url = parsed.toString()
+    const sequelize = await openDatabase(url)
+    db = {
+      url,
+      dialect,
+      sequelize,
+      async drop() {
+        await sequelize.close()
+        const cleanup = new Sequelize(serverUrl, { logging: false })
+        try {
+          await cleanup.query(
+            dialect === 'postgres'
+              ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`
+              : `DROP DATABASE IF EXISTS ${name}`,
+          )
+        } finally {
+          await cleanup.close()
+        }
+      },
+    }
+  }
+  await migrateTables(db.sequelize)
+  return db
+}
+
+/** Runs the library's migrations through a throwaway instance on the database. */
+async function migrateTables(sequelize: Sequelize): Promise<void> {
+  const SequelizeStore = SequelizeStoreInit(session.Store)
+  const store = new SequelizeStore({ db: sequelize, checkExpirationInterval: 0 })
+  await createSingleSession({ store }).migrate()
+}
+
+export async function serverVersion(db: BenchDatabase): Promise<string> {
+  const sql = db.dialect === 'sqlite' ? 'SELECT sqlite_version() AS v' : 'SELECT version() AS v'
+  const [row] = await db.sequelize.query<{ v: string }>(sql, { type: QueryTypes.SELECT })
+  const version = String(row?.v ?? '?')
+  return db.dialect === 'sqlite' ? `SQLite ${version}` : version.split(' on ')[0]!.slice(0, 60)
+}
+
+export function quoteTable(sequelize: Sequelize, name: string): string {
+  return queryGenerator(sequelize).quoteTable(name)
+}
+
+export function quoteName(sequelize: Sequelize, name: string): string {
+  return queryGenerator(sequelize).quoteIdentifier(name)
+}
+
+function queryGenerator(sequelize: Sequelize) {
+  return (
+    sequelize.getQueryInterface() as unknown as {
+      queryGenerator: { quoteTable(n: string): string; quoteIdentifier(n: string): string }
+    }
+  ).queryGenerator
+}
+
+export const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
+
+/** Rows per INSERT ... SELECT statement. */
+const FILL_CHUNK = 50_000
+
+/**
+ * The sessions of a group of users, written straight into the store's table and the registry
+ * with INSERT ... SELECT over a generated series (no round trip per row). Row `n` (a global
+ * counter, so sids never repeat) gets a 32-character sid whose first 8 characters are a hash
+ * of `n` (so the rows land all over the sid index, as random sids do) and belongs to user
+ * `firstUserId + floor((n - start) / perUser)`. Each session is ~300 bytes of JSON with the
+ * plugin's marker, expires tomorrow, and is recorded in the registry in `n` order (older
+ * sessions of a user get lower ids).
+ */
+export class Filler {
+  private next = 1
+
+  constructor(private readonly db: BenchDatabase) {}
+
+  /** Rows written so far. */
+  get written(): number {
+    return this.next - 1
+  }
+
+  async fill(users: number, perUser: number, firstUserId: number): Promise<void> {
+    const total = users * perUser
+    const start = this.next
+    this.next += total
+    const run = async () => {
+      for (let from = start; from < start + total; from += FILL_CHUNK) {
+        const to = Math.min(start + total, from + FILL_CHUNK) - 1
+        await this.insertRange(from, to, start, perUser, firstUserId)
+      }
+    }
+    // SQLite: one transaction for the whole fill, or every statement is its own fsync'd commit.
+    if (this.db.dialect === 'sqlite') await this.db.sequelize.transaction(run)
+    else await run()
+  }
+
+  private async insertRange(
+    from: number,
+    to: number,
+    start: number,
+    perUser: number,
+    firstUserId: number,
+  ): Promise<void> {
+    const { sequelize, dialect } = this.db
+    const q = (name: string) => quoteName(sequelize, name)
+    const concat = (...parts: string[]) =>
+      dialect === 'sqlite' ? parts.join(' || ') : `CONCAT(${parts.join(', ')})`
+    const div = dialect === 'mariadb' ? 'DIV' : '/'
+    const text = dialect === 'mariadb' ? 'CHAR' : 'TEXT'
+    const sid =
+      dialect === 'sqlite'
+        ? `printf('%08x%024d', (n * 2654435761) % 4294967296, n)`
+        : dialect === 'postgres'
+          ? `lpad(to_hex((n * 2654435761) % 4294967296), 8, '0') || lpad(CAST(n AS TEXT), 24, '0')`
+          : `CONCAT(LPAD(LOWER(HEX((n * 2654435761) % 4294967296)), 8, '0'), LPAD(n, 24, '0'))`
+    const userId = `CAST((${firstUserId} + (n - ${start}) ${div} ${perUser}) AS ${text})`
+    const now = Date.now()
+    const expires = new Date(now + 86_400_000)
+    const data = concat(
+      `'{"cookie":{"originalMaxAge":86400000,"expires":"${expires.toISOString()}","secure":false,"httpOnly":true,"path":"/","sameSite":"lax"},"singleSession":{"uid":"'`,
+      userId,
+      `'","at":${now - 3_600_000},"seen":${now - 3_600_000}},"userId":'`,
+      userId,
+      `',"theme":"dark","returnTo":"/admin/resources/orders/records?page=2&perPage=20"}'`,
+    )
+    const series = (select: string) =>
+      dialect === 'postgres'
+        ? `${select} FROM generate_series(CAST(${from} AS BIGINT), CAST(${to} AS BIGINT)) AS seq(n)`
+        : dialect === 'mariadb'
+          ? // MariaDB's Sequence engine (a recursive CTE stops at max_recursive_iterations).
+            `${select} FROM (SELECT seq AS n FROM seq_${from}_to_${to}) AS s`
+          : `WITH RECURSIVE seq(n) AS (SELECT ${from} UNION ALL SELECT n + 1 FROM seq WHERE n < ${to}) ${select} FROM seq`
+    const insert = (table: string, columns: string[], select: string) =>
+      dialect === 'sqlite'
+        ? // SQLite wants the WITH before the INSERT.
+          series(select).replace(
+            /\) SELECT /,
+            `) INSERT INTO ${quoteTable(sequelize, table)} (${columns.map(q).join(', ')}) SELECT `,
+          )
+        : `INSERT INTO ${quoteTable(sequelize, table)} (${columns.map(q).join(', ')}) ${series(select)}`
+    const replacements = { expires, created: new Date(now - 3_600_000) }
+    await sequelize.query(
+      insert(
+        SESSION_TABLE,
+        ['sid', 'expires', 'data', 'createdAt', 'updatedAt'],
+        `SELECT ${sid}, :expires, ${data}, :created, :created`,
+      ),
+      { replacements },
+    )
+    await sequelize.query(
+      insert(
+        REGISTRY_TABLE,
+        ['sid', 'userId', 'slot', 'createdAt', 'lastSeenAt', 'expiresAt', 'ip', 'userAgent'],
+        `SELECT ${sid}, ${userId}, NULL, :created, :created, :expires, '127.0.0.1', '${USER_AGENT}'`,
+      ),
+      { replacements },
+    )
+  }
+
+  /** Planner statistics, as autovacuum would have them on a live PostgreSQL after a big insert. */
+  async analyze(): Promise<void> {
+    if (this.db.dialect === 'postgres') await this.db.sequelize.query('ANALYZE')
+  }
+}
+
+export async function countRows(db: BenchDatabase, table: string): Promise<number> {
+  const [row] = await db.sequelize.query<{ c: number | string }>(
+    `SELECT COUNT(*) AS c FROM ${quoteTable(db.sequelize, table)}`,
+    { type: QueryTypes.SELECT },
+  )
+  return Number(row?.c ?? 0)
+}

@@ -1,0 +1,31 @@
+/**
+ * The benchmark apps in their own process, so that the load generator and the HTTP clients in
+ * the parent do not share a CPU thread with the server. Reads BENCH_APP_DATABASE_URL; prints
+ * `{"plugin":PORT,"plain":PORT}` once both listen; exits on SIGTERM.
+ */
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Express } from 'express'
+import { openDatabase } from '../example-app/database.js'
+import { createBenchApps } from './apps.js'
+
+const sequelize = await openDatabase(process.env.BENCH_APP_DATABASE_URL!)
+const { plugin, plain } = createBenchApps(sequelize)
+
+function listen(app: Express): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => resolve(server))
+  })
+}
+
+const servers = [await listen(plugin), await listen(plain)]
+const [pluginPort, plainPort] = servers.map((s) => (s.address() as AddressInfo).port)
+process.stdout.write(`${JSON.stringify({ plugin: pluginPort, plain: plainPort })}\n`)
+
+process.on('SIGTERM', () => {
+  for (const server of servers) {
+    server.closeAllConnections()
+    server.close()
+  }
+  void sequelize.close().finally(() => process.exit(0))
+})
