@@ -9,6 +9,7 @@ import {
   type SingleSessionOptions,
 } from '../src/index.js'
 import { accountRoutes, explainEnding } from './account.js'
+import { ADMIN_ROOT, createAdminPanel } from './admin.js'
 import { openDatabase } from './database.js'
 import { homePage, loginPage } from './pages.js'
 import { verifyPassword } from './passwords.js'
@@ -75,6 +76,17 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     }),
   )
   app.use(singleSession.middleware())
+  // The admin panel, on the same session cookie. No body parser may run before it.
+  app.use(
+    ADMIN_ROOT,
+    createAdminPanel({
+      sequelize,
+      User,
+      singleSession,
+      store,
+      sessionSecret: options.sessionSecret,
+    }).router,
+  )
 
   const json = express.json({ limit: '10kb' })
   const form = express.urlencoded({ extended: false, limit: '10kb' })

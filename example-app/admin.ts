@@ -1,0 +1,114 @@
+/**
+ * The example's admin panel at /admin: AdminJS on the site's Sequelize instance and session
+ * cookie, with the User resource (and its "Log out the user on all sessions" actions) and the
+ * UserSession resource.
+ */
+import { buildAuthenticatedRouter } from '@adminjs/express'
+import { Database, Resource } from '@adminjs/sequelize'
+import AdminJS, { ComponentLoader, type CurrentAdmin } from 'adminjs'
+import type { Router } from 'express'
+import type { Store } from 'express-session'
+import { DataTypes, type ModelStatic, type Sequelize, Model } from 'sequelize'
+import {
+  adminErrorHandler,
+  singleSessionFeature,
+  SingleSessionAuthProvider,
+  userSessionResource,
+} from '../src/adminjs/index.js'
+import type { SingleSession } from '../src/index.js'
+import { verifyPassword } from './passwords.js'
+import type { UserRow } from './users.js'
+
+AdminJS.registerAdapter({ Resource, Database })
+
+export const ADMIN_ROOT = '/admin'
+
+/** Who may enter the panel: admins and staff. alice@ and bob@ (role 'user') may not. */
+export const PANEL_ROLES: readonly string[] = ['admin', 'staff']
+
+export interface AdminPanelOptions {
+  sequelize: Sequelize
+  User: ModelStatic<UserRow>
+  singleSession: SingleSession<UserRow>
+  store: Store
+  sessionSecret: string
+}
+
+/**
+ * The panel's view of the users table: every column but the password hash, so that the hash
+ * never reaches the panel's pages or API.
+ */
+function defineAdminUser(sequelize: Sequelize): ModelStatic<Model> {
+  return sequelize.define(
+    'AdminUser',
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      email: { type: DataTypes.STRING(191), allowNull: false, unique: true },
+      name: { type: DataTypes.STRING(100), allowNull: false },
+      role: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'user' },
+      permissions: { type: DataTypes.JSON, allowNull: false, defaultValue: [] },
+    },
+    { tableName: 'users' },
+  )
+}
+
+export function createAdminPanel(options: AdminPanelOptions): { admin: AdminJS; router: Router } {
+  const { sequelize, User, singleSession, store, sessionSecret } = options
+  const componentLoader = new ComponentLoader()
+  const shared = { singleSession, componentLoader }
+
+  const admin = new AdminJS({
+    rootPath: ADMIN_ROOT,
+    componentLoader,
+    branding: { companyName: 'Example app', withMadeWithLove: false },
+    resources: [
+      {
+        resource: defineAdminUser(sequelize),
+        options: {
+          id: 'User',
+          navigation: { name: 'Accounts', icon: 'Users' },
+          listProperties: ['id', 'email', 'name', 'role', 'permissions', 'createdAt'],
+          // Accounts are created by signing up, which hashes a password.
+          actions: { new: { isAccessible: false, isVisible: false } },
+          properties: {
+            role: {
+              availableValues: ['admin', 'staff', 'user'].map((v) => ({ value: v, label: v })),
+            },
+          },
+        },
+        features: [singleSessionFeature(shared)],
+      },
+      userSessionResource({ ...shared, navigation: { name: 'Accounts', icon: 'Users' } }),
+    ],
+  })
+
+  const provider = new SingleSessionAuthProvider<UserRow>({
+    singleSession,
+    componentLoader,
+    authenticate: async ({ email, password }) => {
+      const user = await User.findOne({ where: { email: email.trim().toLowerCase() } })
+      if (!user || !(await verifyPassword(password, user.passwordHash))) return null
+      return PANEL_ROLES.includes(user.role) ? user : null
+    },
+    // Small, and never the hash: it is kept in the session and sent with every page.
+    currentAdmin: (user): CurrentAdmin => ({
+      id: String(user.id),
+      email: user.email,
+      title: user.name,
+      role: user.role,
+      permissions: [...user.permissions],
+    }),
+  })
+
+  // The site's session middleware runs first (app-level) on the same cookie, so the one that
+  // buildAuthenticatedRouter mounts finds req.session set and steps aside. These options only
+  // matter if the panel is mounted without it.
+  const router = buildAuthenticatedRouter(
+    admin,
+    { provider, cookieName: 'sid', cookiePassword: sessionSecret },
+    null,
+    { store, secret: sessionSecret, resave: false, saveUninitialized: false },
+  )
+  router.use(adminErrorHandler())
+  return { admin, router }
+}

@@ -1,0 +1,37 @@
+/**
+ * The AdminJS integration: `import { ... } from 'adminjs-single-session/adminjs'`. Kept apart
+ * from the package root so that apps without AdminJS never load it.
+ */
+export {
+  singleSessionFeature,
+  LOGOUT_ALL_SESSIONS,
+  BULK_LOGOUT_ALL_SESSIONS,
+} from './single-session.feature.js'
+export {
+  userSessionResource,
+  USER_SESSION_RESOURCE_ID,
+  LOGOUT_SESSION,
+  BULK_LOGOUT_SESSIONS,
+} from './user-session.resource.js'
+export { SingleSessionAuthProvider } from './auth.js'
+export type { AuthContext, SingleSessionAuthOptions } from './auth.js'
+export { adminErrorHandler } from './error-handler.js'
+export type { AdminErrorMessages } from './error-handler.js'
+export {
+  canLogOut,
+  canLogOutAnyone,
+  grantsFrom,
+  partitionTargets,
+  PERMISSION_LOGOUT,
+  PERMISSION_LOGOUT_ALL,
+} from './permissions.js'
+export type { Grants } from './permissions.js'
+export { USER_TRANSLATIONS, SESSION_TRANSLATIONS } from './translations.js'
+export type { Translations, TranslationBlock } from './translations.js'
+export type {
+  LogoutSummary,
+  SingleSessionAdminOptions,
+  SingleSessionFeatureOptions,
+  UserParams,
+  UserSessionResourceOptions,
+} from './types.js'
