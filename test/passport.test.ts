@@ -12,6 +12,7 @@ import {
   type SingleSessionOptions,
 } from '../src/index.js'
 import type { SequelizeStoreLike } from '../src/store/sequelize-store-adapter.js'
+import { createPassportExampleApp } from '../example-app/passport-app.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { Browser, listen, sidOf } from './support/http.js'
 
@@ -450,5 +451,45 @@ describe('passport', () => {
           assert.deepEqual(await app.records(), [])
         },
       ))
+  })
+
+  describe('the example app’s Passport variant', () => {
+    it('signs alice out of the first browser, and out of everything on logout', async () => {
+      const db = await freshDatabase('pp-example')
+      const example = await createPassportExampleApp({
+        databaseUrl: db.url,
+        sessionSecret: 'example secret',
+      })
+      const server = await listen(example.app)
+      try {
+        const form = { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }
+        const body = 'email=alice%40example.com&password=password'
+        const first = new Browser(server.url)
+        const second = new Browser(server.url)
+        const wrong = await first.request(
+          'POST',
+          '/login',
+          'email=alice%40example.com&password=x',
+          form,
+        )
+        assert.equal(wrong.headers.get('location'), '/login?failed')
+        assert.equal(
+          (await first.request('POST', '/login', body, form)).headers.get('location'),
+          '/',
+        )
+        assert.equal((await first.get('/me')).status, 200)
+        await second.request('POST', '/login', body, form)
+        assert.equal((await first.get('/me')).status, 401, 'the first browser is signed out')
+        const me = (await second.get<{ user: { id: number; email: string } }>('/me')).body
+        assert.equal(me.user.email, 'alice@example.com')
+        assert.equal((await second.post('/logout')).status, 303)
+        assert.equal((await second.get('/me')).status, 401)
+        assert.deepEqual(await example.singleSession.listSessions(me.user.id), [])
+      } finally {
+        await server.close()
+        await example.close()
+        await db.drop()
+      }
+    })
   })
 })

@@ -1,0 +1,186 @@
+/**
+ * The example app's Passport variant: the same users and pages, signed in with passport-local.
+ * The single-session integration is one line, `singleSession.passport(authenticator)`; the
+ * routes are Passport's own (`passport.authenticate()`, `req.logout()`).
+ *
+ *   npm run start:passport      http://127.0.0.1:3000 (PORT, DATABASE_URL, SESSION_SECRET)
+ */
+import { randomBytes } from 'node:crypto'
+import { pathToFileURL } from 'node:url'
+import SequelizeStoreInit from 'connect-session-sequelize'
+import express, { type ErrorRequestHandler } from 'express'
+import session from 'express-session'
+import passport from 'passport'
+import { Strategy as LocalStrategy } from 'passport-local'
+import type { Sequelize } from 'sequelize'
+import {
+  createSingleSession,
+  isSingleSessionError,
+  type SingleSession,
+  type SingleSessionOptions,
+} from '../src/index.js'
+import { openDatabase } from './database.js'
+import { homePage, loginPage } from './pages.js'
+import { verifyPassword } from './passwords.js'
+import { defineUser, seedDemoUsers, type UserRow } from './users.js'
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    /** What deserializeUser puts on req.user. */
+    interface User {
+      id: number
+      email: string
+    }
+  }
+}
+
+export interface PassportExampleOptions {
+  /** sqlite:PATH, postgres://... or mariadb://... */
+  databaseUrl: string
+  sessionSecret: string
+  /** Overrides for the session-limit options (limit, onLimit, ...). */
+  singleSession?: Partial<SingleSessionOptions<UserRow>>
+}
+
+export interface PassportExampleApp {
+  app: express.Express
+  sequelize: Sequelize
+  singleSession: SingleSession<UserRow>
+  close(): Promise<void>
+}
+
+const SequelizeStore = SequelizeStoreInit(session.Store)
+
+export async function createPassportExampleApp(
+  options: PassportExampleOptions,
+): Promise<PassportExampleApp> {
+  const sequelize = await openDatabase(options.databaseUrl)
+  const User = defineUser(sequelize)
+  const store = new SequelizeStore({ db: sequelize })
+  const singleSession = createSingleSession<UserRow>({ store, ...options.singleSession })
+  await singleSession.migrate()
+  await User.sync()
+  await seedDemoUsers(User)
+
+  // A Passport setup as in Passport's own docs. `new Passport()` only so that tests can build
+  // several apps in one process; `import passport from 'passport'` works the same way.
+  const authenticator = new passport.Passport()
+  authenticator.use(
+    new LocalStrategy({ usernameField: 'email' }, (email, password, done) => {
+      User.findOne({ where: { email: email.trim().toLowerCase() } })
+        .then(async (user) =>
+          user && (await verifyPassword(password, user.passwordHash)) ? user : false,
+        )
+        .then(
+          (user) => done(null, user),
+          (error: unknown) => done(error),
+        )
+    }),
+  )
+  authenticator.serializeUser((user, done) => done(null, user.id))
+  authenticator.deserializeUser((id: number, done) => {
+    User.findByPk(id).then(
+      (user) => done(null, user ? { id: user.id, email: user.email } : false),
+      (error: unknown) => done(error),
+    )
+  })
+
+  // The whole single-session integration: req.login / req.logout now go through the library.
+  singleSession.passport(authenticator)
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.use(
+    session({
+      name: 'sid',
+      secret: options.sessionSecret,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax', maxAge: 8 * 60 * 60 * 1000 },
+    }),
+  )
+  app.use(singleSession.middleware())
+  app.use(express.urlencoded({ extended: false, limit: '10kb' }))
+  app.use(authenticator.session())
+
+  app.get('/', (req, res) => {
+    res.type('html').send(homePage(req.user ?? null))
+  })
+  app.get('/login', (req, res) => {
+    const failed = req.query.failed !== undefined
+    res.type('html').send(loginPage(failed ? { error: 'Wrong email or password.' } : {}))
+  })
+  app.post(
+    '/login',
+    authenticator.authenticate('local', {
+      successRedirect: '/',
+      failureRedirect: '/login?failed',
+    }) as express.RequestHandler,
+  )
+  app.get('/me', (req, res) => {
+    if (!req.user) return res.status(401).json({ error: 'Not signed in' })
+    return res.json({ user: req.user })
+  })
+  app.post('/logout', (req, res, next) => {
+    // Signs the user out here and, by default, on every other device.
+    req.logout((error) => (error ? next(error) : res.redirect(303, '/')))
+  })
+  app.use(errorHandler)
+
+  return {
+    app,
+    sequelize,
+    singleSession,
+    async close() {
+      ;(store as unknown as { stopExpiringSessions(): void }).stopExpiringSessions()
+      await sequelize.close()
+    },
+  }
+}
+
+/** Deny mode refuses the login with a SessionLimitError: show it on the login page. */
+const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+  if (isSingleSessionError(error, 'SESSION_LIMIT_REACHED')) {
+    res
+      .status(409)
+      .type('html')
+      .send(
+        loginPage({
+          error:
+            'This account is already signed in on the maximum number of devices. Sign out there first.',
+        }),
+      )
+    return
+  }
+  if (res.headersSent) return
+  res.status(503).json({ error: 'The service is temporarily unavailable; please try again' })
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL ?? 'sqlite:example-app/example.sqlite'
+  const port = Number(process.env.PORT ?? 3000)
+  const example = await createPassportExampleApp({
+    databaseUrl,
+    sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+    singleSession: {
+      limit: Number(process.env.SINGLE_SESSION_LIMIT ?? 1),
+      onLimit: process.env.SINGLE_SESSION_ON_LIMIT === 'deny-new' ? 'deny-new' : 'evict-oldest',
+    },
+  })
+  const server = example.app.listen(port, '127.0.0.1', () => {
+    console.log(`Example app (Passport) on http://127.0.0.1:${port}`)
+  })
+  const shutdown = () =>
+    server.close(() => {
+      example.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      )
+    })
+  process.on('SIGTERM', shutdown)
+  process.on('SIGINT', shutdown)
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
