@@ -16,9 +16,13 @@ export async function openDatabase(url: string): Promise<Sequelize> {
     await sequelize.query('PRAGMA journal_mode = WAL')
     await sequelize.query('PRAGMA busy_timeout = 10000')
   } else if (/^(postgres|postgresql|mariadb|mysql):\/\//.test(url)) {
+    const mariadb = /^(mariadb|mysql):/.test(url)
     sequelize = new Sequelize(url.replace(/^mysql:/, 'mariadb:'), {
       logging: false,
       pool: { max: 10, min: 0, idle: 10_000, acquire: 20_000 },
+      // The MariaDB driver gives up on a new connection after 1 s by default: too short for a
+      // busy machine. An unreachable server still fails at once (connection refused).
+      ...(mariadb ? { dialectOptions: { connectTimeout: 10_000 } } : {}),
     })
     await sequelize.authenticate()
   } else {

@@ -1,25 +1,45 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { QueryTypes } from 'sequelize'
+import { createSingleSession } from '../src/index.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
-import { Browser } from './support/http.js'
+import { Browser, sidOf } from './support/http.js'
 import { prepareExampleDatabase, startAppProcess, type AppProcess } from './support/processes.js'
+import { startSlowPost } from './support/slow-request.js'
+import SequelizeStoreInit from 'connect-session-sequelize'
+import session from 'express-session'
 
-const K = 20
-const ROUNDS = 3
+const K = 50
+const ROUNDS = 5
 const alice = { email: 'alice@example.com', password: 'password' }
 
 /**
- * K simultaneous logins of one user, spread over two app processes on one database. Real
- * processes, real connections: the interleavings are the database's, not ours.
+ * Real app processes on one database, driven over HTTP. The interleavings are the database's
+ * and the operating system's, not ours.
  */
+
+async function storedSids(db: TestDatabase): Promise<string[]> {
+  const rows = await db.sequelize.query<{ sid: string }>(
+    'SELECT sid FROM "Sessions"'.replace(/"/g, quote(db)),
+    {
+      type: QueryTypes.SELECT,
+    },
+  )
+  return rows.map((row) => row.sid)
+}
+
+function quote(db: TestDatabase): string {
+  return db.sequelize.getDialect() === 'mariadb' ? '`' : '"'
+}
+
 for (const onLimit of ['evict-oldest', 'deny-new'] as const) {
   for (const limit of [1, 3]) {
-    describe(`${K} concurrent logins over 2 processes, limit ${limit}, ${onLimit}`, () => {
+    describe(`${K} concurrent logins of one user over 2 processes, limit ${limit}, ${onLimit}`, () => {
       let db: TestDatabase
       let processes: AppProcess[] = []
 
       before(async () => {
-        db = await freshDatabase(`conc_${limit}_${onLimit}`)
+        db = await freshDatabase(`procs_${limit}_${onLimit}`)
         await prepareExampleDatabase(db.url)
         const env = { SINGLE_SESSION_LIMIT: String(limit), SINGLE_SESSION_ON_LIMIT: onLimit }
         processes = await Promise.all([startAppProcess(db.url, env), startAppProcess(db.url, env)])
@@ -30,7 +50,8 @@ for (const onLimit of ['evict-oldest', 'deny-new'] as const) {
       })
 
       for (let round = 1; round <= ROUNDS; round++) {
-        it(`round ${round}: ${onLimit === 'evict-oldest' ? `exactly ${limit}` : `between 1 and ${limit}`} survive; every loser is anonymous`, async () => {
+        const expected = onLimit === 'evict-oldest' ? `exactly ${limit}` : `1 to ${limit}`
+        it(`round ${round}: ${expected} survive; every loser's next request is anonymous`, async () => {
           const browsers = Array.from({ length: K }, (_, i) => new Browser(processes[i % 2]!.url))
           const responses = await Promise.all(browsers.map((b) => b.post('/login', alice)))
           const statuses = responses.map((r) => r.status)
@@ -40,7 +61,6 @@ for (const onLimit of ['evict-oldest', 'deny-new'] as const) {
           const me = await Promise.all(browsers.map((b) => b.get('/me')))
           const survivors = me.filter((r) => r.status === 200).length
           const succeeded = statuses.filter((s) => s === 200).length
-
           if (onLimit === 'evict-oldest') {
             assert.equal(succeeded, K, 'evict mode admits every login')
             assert.equal(survivors, Math.min(K, limit))
@@ -49,7 +69,9 @@ for (const onLimit of ['evict-oldest', 'deny-new'] as const) {
             assert.ok(succeeded <= limit, `${succeeded} logins admitted, limit ${limit}`)
             assert.equal(survivors, succeeded, 'every admitted login is alive')
           }
-          // Losers stay anonymous on the other process too.
+          // The store holds exactly the survivors: no loser's row was written back.
+          assert.equal((await storedSids(db)).length, survivors)
+          // Losers are anonymous on the other process too.
           const crossCheck = await Promise.all(
             browsers.map((b, i) => {
               const other = new Browser(processes[(i + 1) % 2]!.url)
@@ -62,9 +84,127 @@ for (const onLimit of ['evict-oldest', 'deny-new'] as const) {
           // Leave no session for the next round: a survivor signs out everywhere.
           const survivor = browsers[me.findIndex((r) => r.status === 200)]!
           await survivor.post('/logout')
-          assert.equal((await survivor.get('/me')).status, 401)
+          assert.deepEqual(await storedSids(db), [])
         })
       }
     })
   }
 }
+
+describe('in-flight writes across processes', () => {
+  let db: TestDatabase
+  let processes: AppProcess[] = []
+
+  before(async () => {
+    db = await freshDatabase('procs_inflight')
+    await prepareExampleDatabase(db.url)
+    const env = { SINGLE_SESSION_LIMIT: '2' }
+    processes = await Promise.all([startAppProcess(db.url, env), startAppProcess(db.url, env)])
+  })
+  after(async () => {
+    await Promise.all(processes.map((p) => p.stop()))
+    await db.drop()
+  })
+
+  const enders: Record<string, (victim: Browser) => Promise<void>> = {
+    'a login on the other process': async () => {
+      await new Browser(processes[1]!.url).post('/login', alice)
+      await new Browser(processes[1]!.url).post('/login', alice)
+    },
+    'logout-everywhere on the other process': async () => {
+      const other = new Browser(processes[1]!.url)
+      await other.post('/login', alice)
+      await other.post('/logout')
+    },
+    'an admin logout from a third process': async () => {
+      const store = new (SequelizeStoreInit(session.Store))({
+        db: db.sequelize,
+        checkExpirationInterval: 0,
+      })
+      const admin = createSingleSession({ store })
+      const user = await db.sequelize.query<{ id: number }>(
+        `SELECT id FROM users WHERE email = 'alice@example.com'`,
+        { type: QueryTypes.SELECT },
+      )
+      await admin.logoutUsers([user[0]!.id])
+    },
+  }
+
+  for (const [how, end] of Object.entries(enders)) {
+    it(`a session ended by ${how} while its write is in flight stays dead`, async () => {
+      // The race only counts when the in-flight request loaded the session before it ended:
+      // /preferences answers 200 only then. Retry the rare round where the load came late.
+      for (let attempt = 1; ; attempt++) {
+        const victim = new Browser(processes[0]!.url)
+        assert.equal((await victim.post('/login', alice)).status, 200)
+        const sid = sidOf(victim.cookie)!
+        const slow = startSlowPost(processes[0]!.url, '/preferences', victim.cookie!, {
+          theme: 'written-late',
+        })
+        await slow.headersSent
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        await end(victim)
+        assert.ok(!(await storedSids(db)).includes(sid), 'ended')
+        const status = await slow.finish()
+        if (status === 401 && attempt < 5) continue
+        assert.equal(status, 200, 'the in-flight request was signed in when it loaded the session')
+        assert.ok(!(await storedSids(db)).includes(sid), 'the late write did not bring it back')
+        assert.equal((await victim.get('/me')).status, 401)
+        const cleanup = new Browser(processes[0]!.url)
+        await cleanup.post('/login', alice)
+        await cleanup.post('/logout')
+        return
+      }
+    })
+  }
+})
+
+describe('an admin logs a user out while that user is logging in', () => {
+  let db: TestDatabase
+  let processes: AppProcess[] = []
+
+  before(async () => {
+    db = await freshDatabase('procs_admin_race')
+    await prepareExampleDatabase(db.url)
+    processes = await Promise.all([
+      startAppProcess(db.url, { SINGLE_SESSION_LIMIT: '5' }),
+      startAppProcess(db.url, { SINGLE_SESSION_LIMIT: '5' }),
+    ])
+  })
+  after(async () => {
+    await Promise.all(processes.map((p) => p.stop()))
+    await db.drop()
+  })
+
+  for (let round = 1; round <= ROUNDS; round++) {
+    it(`round ${round}: every session that existed when the logout started is gone`, async () => {
+      const existing = [new Browser(processes[0]!.url), new Browser(processes[1]!.url)]
+      for (const b of existing) assert.equal((await b.post('/login', alice)).status, 200)
+      const store = new (SequelizeStoreInit(session.Store))({
+        db: db.sequelize,
+        checkExpirationInterval: 0,
+      })
+      const admin = createSingleSession({ store })
+      const [row] = await db.sequelize.query<{ id: number }>(
+        `SELECT id FROM users WHERE email = 'alice@example.com'`,
+        { type: QueryTypes.SELECT },
+      )
+      const id = row!.id
+      const newcomers = Array.from({ length: 6 }, (_, i) => new Browser(processes[i % 2]!.url))
+      const [report] = await Promise.all([
+        admin.logoutUsers([id]),
+        ...newcomers.map((b) => b.post('/login', alice)),
+      ])
+      assert.ok(report.sessions >= existing.length)
+      for (const b of existing) assert.equal((await b.get('/me')).status, 401)
+      // The new logins may have won or lost the race; whichever survived is a real session.
+      const stored = new Set(await storedSids(db))
+      for (const b of newcomers) {
+        const alive = (await b.get('/me')).status === 200
+        assert.equal(alive, stored.has(sidOf(b.cookie) ?? ''), 'alive exactly when stored')
+      }
+      await admin.logoutUsers([id])
+      assert.deepEqual(await storedSids(db), [])
+    })
+  }
+})

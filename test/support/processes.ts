@@ -30,6 +30,8 @@ export function startAppProcess(
   let errors = ''
   child.stderr!.on('data', (chunk: Buffer) => {
     errors += chunk.toString()
+    // Whatever the app reports as a failure belongs in the test output.
+    process.stderr.write(chunk)
   })
   return new Promise((resolve, reject) => {
     const timer = setTimeout(

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto'
+import { QueryTypes, Sequelize } from 'sequelize'
+import { dialect, type TestDatabase } from './database.js'
+
+/**
+ * Takes a test database's server away from the app and gives it back, the way an outage does:
+ * existing connections are killed and new ones refused. PostgreSQL and MariaDB only (SQLite is
+ * embedded: there is no server to lose; test/faults.test.ts injects failures there).
+ */
+export interface Outage {
+  /** The URL the app must use (on MariaDB: a dedicated account that can be locked). */
+  appUrl: string
+  begin(): Promise<void>
+  end(): Promise<void>
+  dispose(): Promise<void>
+}
+
+export async function prepareOutage(db: TestDatabase): Promise<Outage> {
+  const serverUrl = process.env.TEST_DATABASE_URL!
+  const admin = new Sequelize(serverUrl, { logging: false })
+  const name = new URL(db.url).pathname.slice(1)
+  if (dialect() === 'postgres') {
+    const kill = () =>
+      admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()`,
+        { replacements: { name }, type: QueryTypes.SELECT },
+      )
+    return {
+      appUrl: db.url,
+      async begin() {
+        await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`)
+        await kill()
+      },
+      async end() {
+        await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`)
+      },
+      async dispose() {
+        await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`)
+        await admin.close()
+      },
+    }
+  }
+  const user = `ss_${randomBytes(4).toString('hex')}`
+  const password = randomBytes(12).toString('hex')
+  await admin.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`)
+  await admin.query(`CREATE USER '${user}'@'localhost' IDENTIFIED BY '${password}'`)
+  for (const host of ['%', 'localhost'])
+    await admin.query(`GRANT ALL ON ${name}.* TO '${user}'@'${host}'`)
+  const appUrl = new URL(db.url)
+  appUrl.username = user
+  appUrl.password = password
+  const kill = async () => {
+    const rows = await admin.query<{ id: number }>(
+      `SELECT id FROM information_schema.processlist WHERE user = :user`,
+      { replacements: { user }, type: QueryTypes.SELECT },
+    )
+    for (const { id } of rows)
+      await admin.query(`KILL CONNECTION ${Number(id)}`).catch(() => undefined)
+  }
+  const setLock = async (lock: boolean) => {
+    for (const host of ['%', 'localhost']) {
+      await admin.query(`ALTER USER '${user}'@'${host}' ACCOUNT ${lock ? 'LOCK' : 'UNLOCK'}`)
+    }
+  }
+  return {
+    appUrl: appUrl.toString(),
+    async begin() {
+      await setLock(true)
+      await kill()
+    },
+    async end() {
+      await setLock(false)
+    },
+    async dispose() {
+      for (const host of ['%', 'localhost'])
+        await admin.query(`DROP USER IF EXISTS '${user}'@'${host}'`)
+      await admin.close()
+    },
+  }
+}
