@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { QueryTypes } from 'sequelize'
 import { createSingleSession } from '../src/index.js'
+import type { SequelizeStoreLike } from '../src/store/sequelize-store-adapter.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { Browser, sidOf } from './support/http.js'
 import { prepareExampleDatabase, startAppProcess, type AppProcess } from './support/processes.js'
@@ -207,4 +208,66 @@ describe('an admin logs a user out while that user is logging in', () => {
       assert.deepEqual(await storedSids(db), [])
     })
   }
+})
+
+describe('cleanup running alongside logins', () => {
+  let db: TestDatabase
+  let processes: AppProcess[] = []
+
+  before(async () => {
+    db = await freshDatabase('procs_cleanup')
+    await prepareExampleDatabase(db.url)
+    processes = await Promise.all([startAppProcess(db.url), startAppProcess(db.url)])
+  })
+  after(async () => {
+    await Promise.all(processes.map((p) => p.stop()))
+    await db.drop()
+  })
+
+  it('no lock error or deadlock reaches a user', async () => {
+    const store = new (SequelizeStoreInit(session.Store))({
+      db: db.sequelize,
+      checkExpirationInterval: 0,
+    })
+    const cleaner = createSingleSession({ store })
+    const emails = ['alice', 'bob', 'staff', 'admin', 'root'].map((name) => `${name}@example.com`)
+    for (let round = 0; round < 3; round++) {
+      // Something for the cleanup to delete: sessions that have expired.
+      const stale = await Promise.all(
+        emails.map(async (email, i) => {
+          const b = new Browser(processes[i % 2]!.url)
+          await b.post('/login', { email, password: 'password' })
+          return sidOf(b.cookie)!
+        }),
+      )
+      await (store as unknown as SequelizeStoreLike).sessionModel.update(
+        { expires: new Date(Date.now() - 1000) },
+        { where: { sid: stale } },
+      )
+      let cleaning = true
+      const cleanups = (async () => {
+        let runs = 0
+        while (cleaning || runs === 0) {
+          await cleaner.prune()
+          runs++
+        }
+        return runs
+      })()
+      const logins = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          new Browser(processes[i % 2]!.url).post('/login', {
+            email: emails[i % emails.length]!,
+            password: 'password',
+          }),
+        ),
+      )
+      cleaning = false
+      assert.ok((await cleanups) >= 1)
+      assert.deepEqual(
+        logins.map((r) => r.status).filter((status) => status !== 200),
+        [],
+        'every login succeeded',
+      )
+    }
+  })
 })
