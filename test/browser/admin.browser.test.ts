@@ -1,0 +1,140 @@
+/**
+ * End-to-end, in real Chromium (Debian's `chromium`, driven by playwright-core): sign into the
+ * example's panel as admin@, select alice and bob in the user list, run "Log out the user on
+ * all sessions", confirm, see the notice, and check the database. Saves the README screenshots
+ * to docs/images/.
+ *
+ *   npm run test:browser        (SQLite; PostgreSQL and MariaDB too when their URLs are set)
+ *
+ * Without Chromium it skips with a message, except under CI=true, where it fails.
+ */
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { Browser as Chromium } from 'playwright-core'
+import type { ExampleApp } from '../../example-app/app.js'
+import { freshDatabase, type TestDatabase } from '../support/database.js'
+import { Browser, listen } from '../support/http.js'
+
+function findChromium(): string | null {
+  try {
+    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || null
+  } catch {
+    return null
+  }
+}
+
+const executablePath = findChromium()
+const inCi = process.env.CI === 'true'
+const skip =
+  executablePath || inCi
+    ? false
+    : 'Chromium not found: install Debian’s `chromium` package (apt-get install -y chromium) to run the browser test'
+if (skip) {
+  process.stderr.write(`browser test skipped: ${skip}\n`)
+  it('AdminJS panel in Chromium', { skip }, () => {})
+}
+
+const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'images')
+
+describe('AdminJS panel in Chromium', { skip: Boolean(skip), timeout: 180_000 }, () => {
+  let db: TestDatabase
+  let example: ExampleApp
+  let server: Awaited<ReturnType<typeof listen>>
+  let chromium: Chromium
+  let bundleDir: string
+
+  before(async () => {
+    assert.ok(executablePath, 'CI=true and no Chromium: run `apt-get install -y chromium`')
+    // AdminJS bundles the confirmation component at start-up into ADMIN_JS_TMP_DIR, which it
+    // reads when it is first imported: keep it out of the repository.
+    bundleDir = mkdtempSync(join(tmpdir(), 'adminjs-bundle-'))
+    process.env.ADMIN_JS_TMP_DIR = bundleDir
+    const { createExampleApp } = await import('../../example-app/app.js')
+    db = await freshDatabase('browser')
+    example = await createExampleApp({
+      databaseUrl: db.url,
+      sessionSecret: 'browser test secret',
+      singleSession: { limit: 3 },
+    })
+    server = await listen(example.app)
+    const { chromium: launcher } = await import('playwright-core')
+    chromium = await launcher.launch({
+      executablePath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    })
+  })
+  after(async () => {
+    await chromium?.close()
+    await server?.close()
+    await example?.close()
+    await db?.drop()
+    if (bundleDir) rmSync(bundleDir, { recursive: true, force: true })
+  })
+
+  it('admin selects two users, logs them out on all sessions, sees the notice', async () => {
+    const ids: Record<string, number> = {}
+    for (const user of await example.User.findAll()) ids[user.email.split('@')[0]!] = user.id
+    // alice on two devices, bob on one, root on one (not selected).
+    const phone =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1'
+    for (const [who, agent] of [
+      ['alice', undefined],
+      ['alice', phone],
+      ['bob', undefined],
+      ['root', phone],
+    ] as const) {
+      const b = new Browser(server.url, agent)
+      assert.equal(
+        (await b.post('/login', { email: `${who}@example.com`, password: 'password' })).status,
+        200,
+      )
+    }
+    const count = (who: string) =>
+      example.singleSession.registry.model.count({ where: { userId: String(ids[who]) } })
+    assert.equal(await count('alice'), 2)
+
+    const context = await chromium.newContext({ viewport: { width: 1280, height: 800 } })
+    const page = await context.newPage()
+    page.setDefaultTimeout(60_000)
+    await page.goto(`${server.url}/admin/login`)
+    await page.fill('input[name="email"]', 'admin@example.com')
+    await page.fill('input[name="password"]', 'password')
+    await Promise.all([
+      page.waitForURL(/\/admin\/?$/),
+      page.press('input[name="password"]', 'Enter'),
+    ])
+
+    await page.goto(`${server.url}/admin/resources/User`)
+    for (const who of ['alice', 'bob']) {
+      await page.locator(`tr[data-id="${ids[who]}"] td`).first().locator('a').first().click()
+    }
+    const bulkButton = page.getByTestId('action-bulkLogoutAllSessions')
+    assert.equal((await bulkButton.textContent())?.trim(), 'Log out the user on all sessions')
+    await bulkButton.click()
+    const summary = page.getByTestId('single-session-summary')
+    await summary.waitFor()
+    assert.match(
+      (await summary.textContent()) ?? '',
+      /2 users will be logged out on all sessions \(3 sessions\)/,
+    )
+    assert.equal(await count('alice'), 2, 'opening the confirmation changed nothing')
+    mkdirSync(SCREENSHOTS, { recursive: true })
+    await page.screenshot({ path: join(SCREENSHOTS, 'adminjs-bulk-logout.png') })
+
+    await page.getByTestId('single-session-confirm').click()
+    await page.getByText('2 users logged out (3 sessions)').waitFor()
+    assert.equal(await count('alice'), 0)
+    assert.equal(await count('bob'), 0)
+    assert.equal(await count('root'), 1)
+
+    await page.goto(`${server.url}/admin/resources/UserSession`)
+    await page.locator('tr[data-id]').first().waitFor()
+    await page.getByText('Safari on iOS').first().waitFor()
+    await page.screenshot({ path: join(SCREENSHOTS, 'adminjs-sessions.png') })
+    await context.close()
+  })
+})
