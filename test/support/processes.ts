@@ -35,8 +35,8 @@ export function startAppProcess(
   })
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`app process did not start:\n${errors}`)),
-      30_000,
+      () => reject(new Error(`app process did not start within 120 s:\n${errors}`)),
+      120_000,
     )
     child.on('exit', (code) => reject(new Error(`app process exited with ${code}:\n${errors}`)))
     child.stdout!.on('data', (chunk: Buffer) => {
