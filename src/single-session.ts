@@ -162,6 +162,9 @@ export function createSingleSession<User = Record<string, unknown>>(
 
   storeAdapter.install({
     sessionKey,
+    cleaned: async () => {
+      await journal.pruneEndings()
+    },
     forget: async (sid) => {
       await registry.remove([sid])
     },

@@ -154,6 +154,10 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     store.clearExpiredSessions = (callback?: Callback) =>
       originalClear()
         .then(() => this.pruneRecords())
+        .then(async (records) => {
+          await hooks.cleaned()
+          return records
+        })
         .then(
           (records) => callback?.(null, records),
           (error: unknown) => {

@@ -8,6 +8,8 @@ export interface StoreGuardHooks {
   forget(sid: string): Promise<void>
   /** The app regenerated a logged-in session outside `login()`: keep it tracked. */
   rename(oldSid: string, newSid: string, expiresAt: Date): Promise<void>
+  /** The store's own cleanup timer ran: delete what outlived the sessions it removed. */
+  cleaned(): Promise<void>
 }
 
 /**
