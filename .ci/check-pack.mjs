@@ -9,7 +9,16 @@ const files = pack.files.map((f) => f.path)
 const allowed =
   /^(build\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/
 const unexpected = files.filter((f) => !allowed.test(f))
-const required = ['build/index.js', 'build/index.d.ts', 'README.md', 'LICENSE', 'package.json']
+const required = [
+  'build/index.js',
+  'build/index.d.ts',
+  'build/adminjs/index.js',
+  'build/adminjs/index.d.ts',
+  'build/cli/index.js',
+  'README.md',
+  'LICENSE',
+  'package.json',
+]
 const missing = required.filter((f) => !files.includes(f))
 if (unexpected.length || missing.length) {
   console.error('npm pack: unexpected files:', unexpected, 'missing:', missing)
