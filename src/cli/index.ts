@@ -5,6 +5,12 @@
  */
 import { runCli } from './program.js'
 
+// `... | head` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw error
+})
+
 const code = await runCli(process.argv)
 process.exitCode = code
 // Everything is closed by now; should a driver keep a handle open, do not hang a cron job.
