@@ -72,6 +72,11 @@ export function createBenchApps(sequelize: Sequelize): {
       res.json({ userId: req.session.userId ?? null, counter: req.session.counter })
     })
     app.use(((error, _req, res, _next) => {
+      // express-session's end-of-request save fails after the response is out: report it.
+      if (res.headersSent) {
+        process.stderr.write(`late session error: ${String(error?.message ?? error)}\n`)
+        return
+      }
       res.status(500).json({ error: String(error?.message ?? error) })
     }) as express.ErrorRequestHandler)
   }

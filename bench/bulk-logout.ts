@@ -88,8 +88,10 @@ export async function bulkLogout(options: BulkLogoutOptions): Promise<Section> {
 wrapper around it), on a store of ${count(storeSize)} other sessions, each user with
 ${sessionsPerUser} sessions; ${repeats} runs per row, fresh users each run. Statements counted
 with Sequelize's \`logging\` hook on the library's Sequelize instance, from the call to its
-return. The library reads the users' sessions from \`${records}\` in one SELECT per 2,000 users
-and deletes them from the store and from \`${records}\` in one DELETE each per 2,000 sessions.
+return. Per call the library reads the users' sessions from \`${records}\` (one SELECT per
+2,000 users), records why each session ended (one INSERT per 500 sessions), deletes them from
+the store and from \`${records}\` (one DELETE each per 2,000 sessions) and writes the audit
+trail (one INSERT per 500 users): batched, but the count steps up every 500 users or sessions.
 
 ${table(['users', 'sessions', 'statements', 'kinds', 'median time', 'runs'], rows)}
 

@@ -1,6 +1,7 @@
 /**
  * The benchmark apps in their own process, so that the load generator and the HTTP clients in
- * the parent do not share a CPU thread with the server. Reads BENCH_APP_DATABASE_URL; prints
+ * the parent do not share a CPU thread with the server. Reads BENCH_APP_DATABASE_URL (and
+ * BENCH_SQLITE_CACHE_MB, an experiment knob); prints
  * `{"plugin":PORT,"plain":PORT}` once both listen; exits on SIGTERM.
  */
 import type { Server } from 'node:http'
@@ -10,6 +11,10 @@ import { openDatabase } from '../example-app/database.js'
 import { createBenchApps } from './apps.js'
 
 const sequelize = await openDatabase(process.env.BENCH_APP_DATABASE_URL!)
+// An experiment knob: SQLite's page cache (default 2 MB per connection).
+if (process.env.BENCH_SQLITE_CACHE_MB && sequelize.getDialect() === 'sqlite') {
+  await sequelize.query(`PRAGMA cache_size = -${Number(process.env.BENCH_SQLITE_CACHE_MB) * 1024}`)
+}
 const { plugin, plain } = createBenchApps(sequelize)
 
 function listen(app: Express): Promise<Server> {
