@@ -11,6 +11,7 @@ import type { Store } from 'express-session'
 import { DataTypes, type ModelStatic, type Sequelize, Model } from 'sequelize'
 import {
   adminErrorHandler,
+  sessionAuditResource,
   singleSessionFeature,
   SingleSessionAuthProvider,
   userSessionResource,
@@ -79,6 +80,7 @@ export function createAdminPanel(options: AdminPanelOptions): { admin: AdminJS; 
         features: [singleSessionFeature(shared)],
       },
       userSessionResource({ ...shared, navigation: { name: 'Accounts', icon: 'Users' } }),
+      sessionAuditResource({ ...shared, navigation: { name: 'Accounts', icon: 'Users' } }),
     ],
   })
 

@@ -13,6 +13,11 @@ export {
   LOGOUT_SESSION,
   BULK_LOGOUT_SESSIONS,
 } from './user-session.resource.js'
+export {
+  sessionAuditResource,
+  SESSION_AUDIT_RESOURCE_ID,
+  AUDIT_TRANSLATIONS,
+} from './session-audit.resource.js'
 export { SingleSessionAuthProvider } from './auth.js'
 export type { AuthContext, SingleSessionAuthOptions } from './auth.js'
 export { adminErrorHandler } from './error-handler.js'

@@ -32,7 +32,7 @@ export class SequelizeJournal implements SessionJournal {
   }
 
   async recordEndings(endings: ReadonlyArray<SessionEnding & { sid: string }>): Promise<void> {
-    for (const chunk of chunks(endings, 500)) {
+    for (const chunk of chunks(endings)) {
       await withRetry('record why sessions ended', () =>
         this.Ending.bulkCreate(
           chunk.map((ending) => ({
@@ -73,7 +73,7 @@ export class SequelizeJournal implements SessionJournal {
   }
 
   async audit(entries: readonly AuditEntry[]): Promise<void> {
-    for (const chunk of chunks(entries, 500)) {
+    for (const chunk of chunks(entries)) {
       await withRetry('write the audit trail', () =>
         this.Audit.bulkCreate(
           chunk.map((entry) => ({

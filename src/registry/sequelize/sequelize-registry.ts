@@ -8,7 +8,7 @@ import {
 } from './user-session.model.js'
 
 /** Ids per statement in bulk operations: far below every dialect's SQL length limit. */
-export const BATCH_SIZE = 2000
+export const BATCH_SIZE = 5000
 
 const RECORD_ATTRIBUTES = [
   'id',
