@@ -12,7 +12,7 @@ export function layout(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>
-  body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 3rem auto; padding: 0 1rem; color: #1c1c38; }
+  body { font-family: system-ui, sans-serif; max-width: 62rem; margin: 3rem auto; padding: 0 1rem; color: #1c1c38; }
   form.stack { display: grid; gap: .75rem; max-width: 20rem; }
   input, button { font: inherit; padding: .5rem .75rem; }
   button { background: #3040d6; color: white; border: 0; border-radius: 4px; cursor: pointer; }
@@ -20,7 +20,7 @@ export function layout(title: string, body: string): string {
   .error { background: #fdecec; border-color: #e25c5c; }
   nav a { margin-right: 1rem; }
   table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
-  th, td { text-align: left; padding: .5rem; border-bottom: 1px solid #ddd; }
+  th, td { text-align: left; padding: .5rem; border-bottom: 1px solid #ddd; white-space: nowrap; }
   tr.current { background: #eef1ff; }
   td form { margin: 0; }
 </style>

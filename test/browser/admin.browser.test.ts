@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test'
 import type { Browser as Chromium } from 'playwright-core'
 import type { ExampleApp } from '../../example-app/app.js'
 import { freshDatabase, type TestDatabase } from '../support/database.js'
+import { hashPassword } from '../../example-app/passwords.js'
 import { Browser, listen } from '../support/http.js'
 
 function findChromium(): string | null {
@@ -135,6 +136,59 @@ describe('AdminJS panel in Chromium', { skip: Boolean(skip), timeout: 180_000 },
     await page.locator('tr[data-id]').first().waitFor()
     await page.getByText('Safari on iOS').first().waitFor()
     await page.screenshot({ path: join(SCREENSHOTS, 'adminjs-sessions.png') })
+    await context.close()
+  })
+
+  it('a user sees their devices, signs one out, and that device is told why', async () => {
+    const windows =
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0'
+    const otherDevice = new Browser(server.url, windows)
+    const credentials = { email: 'carol@example.com', password: 'password' }
+    await example.User.create({
+      email: credentials.email,
+      name: 'Carol',
+      role: 'user',
+      permissions: [],
+      passwordHash: await hashPassword(credentials.password),
+    })
+    assert.equal((await otherDevice.post('/login', credentials)).status, 200)
+
+    const context = await chromium.newContext({ viewport: { width: 1100, height: 560 } })
+    const page = await context.newPage()
+    page.setDefaultTimeout(60_000)
+    await page.goto(`${server.url}/login`)
+    await page.fill('input[name="email"]', credentials.email)
+    await page.fill('input[name="password"]', credentials.password)
+    await Promise.all([page.waitForURL(`${server.url}/`), page.click('button[type="submit"]')])
+    await page.getByText('Signed in as').waitFor()
+
+    await page.goto(`${server.url}/account/sessions`)
+    const rows = page.locator('tbody tr')
+    assert.equal(await rows.count(), 2)
+    assert.match((await rows.nth(0).textContent()) ?? '', /\(this device\)/)
+    assert.match((await rows.nth(1).textContent()) ?? '', /Firefox on Windows/)
+    mkdirSync(SCREENSHOTS, { recursive: true })
+    await page.screenshot({ path: join(SCREENSHOTS, 'devices.png') })
+
+    await Promise.all([
+      page.waitForURL(/\/account\/sessions$/),
+      rows.nth(1).locator('button').click(),
+    ])
+    assert.equal(await page.locator('tbody tr').count(), 1)
+    const me = await otherDevice.get('/me')
+    assert.deepEqual([me.status, me.body.reason], [401, 'revoked-by-user'])
+
+    // The admin ends this browser's session too: the login page says why.
+    const carol = await example.User.findOne({ where: { email: credentials.email } })
+    await example.singleSession.logoutUsers([carol!.id], {
+      actor: { kind: 'admin', id: null, label: 'admin@example.com' },
+    })
+    await page.goto(`${server.url}/login`)
+    const reason = page.getByTestId('signed-out-reason')
+    assert.match(
+      (await reason.textContent()) ?? '',
+      /You were signed out by an administrator at \d\d:\d\d\./,
+    )
     await context.close()
   })
 })
