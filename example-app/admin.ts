@@ -7,7 +7,7 @@ import { buildAuthenticatedRouter } from '@adminjs/express'
 import { Database, Resource } from '@adminjs/sequelize'
 import AdminJS, { ComponentLoader, type CurrentAdmin } from 'adminjs'
 import type { Router } from 'express'
-import type { Store } from 'express-session'
+import type { CookieOptions, Store } from 'express-session'
 import { DataTypes, type ModelStatic, type Sequelize, Model } from 'sequelize'
 import {
   adminErrorHandler,
@@ -33,6 +33,12 @@ export interface AdminPanelOptions {
   singleSession: SingleSession<UserRow>
   store: Store
   sessionSecret: string
+  /**
+   * The site's session cookie options. Required, not just tidy: express-session installs its
+   * `generate` on the store it is given, so with one shared store the session middleware created
+   * last decides the cookie of every regenerated session (every login, site or panel).
+   */
+  cookie: CookieOptions
 }
 
 /**
@@ -54,7 +60,7 @@ function defineAdminUser(sequelize: Sequelize): ModelStatic<Model> {
 }
 
 export function createAdminPanel(options: AdminPanelOptions): { admin: AdminJS; router: Router } {
-  const { sequelize, User, singleSession, store, sessionSecret } = options
+  const { sequelize, User, singleSession, store, sessionSecret, cookie } = options
   const componentLoader = new ComponentLoader()
   const shared = { singleSession, componentLoader }
 
@@ -104,12 +110,12 @@ export function createAdminPanel(options: AdminPanelOptions): { admin: AdminJS; 
 
   // The site's session middleware runs first (app-level) on the same cookie, so the one that
   // buildAuthenticatedRouter mounts finds req.session set and steps aside. These options only
-  // matter if the panel is mounted without it.
+  // matter if the panel is mounted without it, except `cookie` (see AdminPanelOptions.cookie).
   const router = buildAuthenticatedRouter(
     admin,
     { provider, cookieName: 'sid', cookiePassword: sessionSecret },
     null,
-    { store, secret: sessionSecret, resave: false, saveUninitialized: false },
+    { store, secret: sessionSecret, resave: false, saveUninitialized: false, cookie },
   )
   router.use(adminErrorHandler())
   return { admin, router }

@@ -65,6 +65,11 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
 
   const app = express()
   app.disable('x-powered-by')
+  const cookie: session.CookieOptions = {
+    httpOnly: true,
+    sameSite: 'lax',
+    maxAge: 8 * 60 * 60 * 1000,
+  }
   app.use(
     session({
       name: 'sid',
@@ -72,7 +77,7 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
       store,
       resave: options.resave ?? false,
       saveUninitialized: false,
-      cookie: { httpOnly: true, sameSite: 'lax', maxAge: 8 * 60 * 60 * 1000 },
+      cookie,
     }),
   )
   app.use(singleSession.middleware())
@@ -85,6 +90,7 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
       singleSession,
       store,
       sessionSecret: options.sessionSecret,
+      cookie,
     }).router,
   )
 

@@ -131,7 +131,10 @@ export function userSessionResource(options: UserSessionResourceOptions): Resour
     actionType: 'record',
     handler: async (request, _response, context) => {
       const record = context.record!
-      const outcome = await run(request, context, [record], [String(record.id())])
+      // The id as the URL gave it: a database that compares loosely finds this record for
+      // "4e0" or "+4", and that must not count as asking for it (as in a bulk selection).
+      const requested = request.params.recordId ?? String(record.id())
+      const outcome = await run(request, context, [record], [requested])
       return { ...outcome, record: toPublicJSON(record, context.currentAdmin) }
     },
   }
