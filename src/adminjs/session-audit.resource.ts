@@ -1,13 +1,6 @@
-import type {
-  After,
-  ActionResponse,
-  IsFunction,
-  RecordJSON,
-  ResourceOptions,
-  ResourceWithOptions,
-} from 'adminjs'
+import type { IsFunction, ResourceOptions, ResourceWithOptions } from 'adminjs'
 import { canLogOutAnyone } from './permissions.js'
-import { normalizeAdminOptions, sessionGrants } from './shared.js'
+import { normalizeAdminOptions, presentRecords, sessionGrants, withTrimmedLinks } from './shared.js'
 import { mergeTranslations, type Translations } from './translations.js'
 import type { UserSessionResourceOptions } from './types.js'
 
@@ -55,21 +48,7 @@ export function sessionAuditResource(options: UserSessionResourceOptions): Resou
   const refuse: IsFunction = () => false
 
   // Linked users carry their id and title only, never their other fields.
-  const trimLinks: After<ActionResponse> = (response) => {
-    const trim = (record: RecordJSON): RecordJSON => {
-      const populated: RecordJSON['populated'] = {}
-      for (const [key, linked] of Object.entries(record.populated ?? {})) {
-        populated[key] = linked && { ...linked, params: { id: linked.id }, populated: {} }
-      }
-      return { ...record, populated }
-    }
-    const { records, record } = response as { records?: RecordJSON[]; record?: RecordJSON }
-    return Promise.resolve({
-      ...response,
-      ...(records ? { records: records.map(trim) } : {}),
-      ...(record ? { record: trim(record) } : {}),
-    })
-  }
+  const trimLinks = presentRecords(withTrimmedLinks)
 
   const resourceOptions: ResourceOptions = {
     id: SESSION_AUDIT_RESOURCE_ID,

@@ -7,6 +7,9 @@ import {
   type BaseRecord,
   type BaseResource,
   type CurrentAdmin,
+  type ActionResponse,
+  type After,
+  type RecordJSON,
 } from 'adminjs'
 import type { Actor } from '../core/ending.js'
 import { ErrorCodes, SingleSessionError } from '../errors.js'
@@ -247,3 +250,24 @@ export function refusal(text: string, resourceId: string) {
 }
 
 export { canLogOutAnyone }
+
+/** A record as the browser may see it: linked records keep their id and title, nothing else. */
+export function withTrimmedLinks(record: RecordJSON): RecordJSON {
+  const populated: RecordJSON['populated'] = {}
+  for (const [key, linked] of Object.entries(record.populated ?? {})) {
+    populated[key] = linked && { ...linked, params: { id: linked.id }, populated: {} }
+  }
+  return { ...record, populated }
+}
+
+/** An `after` hook that passes every record of a list, search or show response through `present`. */
+export function presentRecords(present: (record: RecordJSON) => RecordJSON): After<ActionResponse> {
+  return (response) => {
+    const { records, record } = response as { records?: RecordJSON[]; record?: RecordJSON }
+    return Promise.resolve({
+      ...response,
+      ...(records ? { records: records.map(present) } : {}),
+      ...(record ? { record: present(record) } : {}),
+    })
+  }
+}

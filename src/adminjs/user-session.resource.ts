@@ -3,7 +3,6 @@ import type {
   ActionContext,
   ActionRequest,
   ActionResponse,
-  After,
   Before,
   BaseRecord,
   BaseResource,
@@ -21,8 +20,10 @@ import {
   normalizeAdminOptions,
   selectedRecords,
   paramsOf,
+  presentRecords,
   requestedIds,
   sessionGrants,
+  withTrimmedLinks,
   type Target,
 } from './shared.js'
 import { mergeTranslations, SESSION_TRANSLATIONS } from './translations.js'
@@ -160,15 +161,7 @@ export function userSessionResource(options: UserSessionResourceOptions): Resour
     return Promise.resolve({ ...request, query })
   }
 
-  const presentAll: After<ActionResponse> = (response) => {
-    const records = (response as { records?: RecordJSON[] }).records
-    const record = (response as { record?: RecordJSON }).record
-    return Promise.resolve({
-      ...response,
-      ...(records ? { records: records.map(present) } : {}),
-      ...(record ? { record: present(record) } : {}),
-    })
-  }
+  const presentAll = presentRecords(present)
 
   const resourceOptions: ResourceOptions = {
     id: USER_SESSION_RESOURCE_ID,
@@ -216,9 +209,5 @@ function present(record: RecordJSON): RecordJSON {
   for (const field of SECRET_FIELDS) delete params[field]
   const userAgent = params.userAgent
   params.device = describeDevice(typeof userAgent === 'string' ? userAgent : null).label
-  const populated: RecordJSON['populated'] = {}
-  for (const [key, linked] of Object.entries(record.populated ?? {})) {
-    populated[key] = linked && { ...linked, params: { id: linked.id }, populated: {} }
-  }
-  return { ...record, params: params, populated }
+  return withTrimmedLinks({ ...record, params })
 }
