@@ -37,7 +37,25 @@ interface Totals {
   skipped: number
 }
 
-function runSuite(target: Target): Promise<Totals> {
+/**
+ * The browser test runs on its own, after the others: a real browser against a real app is
+ * the test most sensitive to a machine loaded by the multi-process tests.
+ */
+async function runSuite(target: Target): Promise<Totals> {
+  const browser = files.filter((f) => f.startsWith('test/browser/'))
+  const others = files.filter((f) => !f.startsWith('test/browser/'))
+  const totals: Totals = { pass: 0, fail: 0, skipped: 0 }
+  for (const group of [others, browser]) {
+    if (group.length === 0) continue
+    const part = await runFiles(target, group)
+    totals.pass += part.pass
+    totals.fail += part.fail
+    totals.skipped += part.skipped
+  }
+  return totals
+}
+
+function runFiles(target: Target, files: readonly string[]): Promise<Totals> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env }
     if (target.url) env.TEST_DATABASE_URL = target.url

@@ -159,8 +159,16 @@ describe('AdminJS panel in Chromium', { skip: Boolean(skip), timeout: 180_000 },
     await page.goto(`${server.url}/login`)
     await page.fill('input[name="email"]', credentials.email)
     await page.fill('input[name="password"]', credentials.password)
-    await Promise.all([page.waitForURL(`${server.url}/`), page.click('button[type="submit"]')])
-    await page.getByText('Signed in as').waitFor()
+    const [loginResponse] = await Promise.all([
+      page.waitForResponse(
+        (r) => r.url() === `${server.url}/login` && r.request().method() === 'POST',
+      ),
+      page.click('button[type="submit"]'),
+    ])
+    assert.equal(loginResponse.status(), 303, await loginResponse.text().catch(() => ''))
+    await page.waitForURL(`${server.url}/`)
+    const home = await page.content()
+    assert.match(home, /Signed in as/, home)
 
     await page.goto(`${server.url}/account/sessions`)
     const rows = page.locator('tbody tr')
