@@ -140,7 +140,14 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
       }
       await singleSession.login(req, user)
       req.session.user = { id: user.id, email: user.email }
-      if (wantsHtml) return res.redirect(303, '/')
+      if (wantsHtml) {
+        // express-session saves at the end of the response, but a browser follows a redirect
+        // as soon as it has the headers: save first, or the next page may not see the user yet.
+        await new Promise<void>((resolve, reject) =>
+          req.session.save((error) => (error ? reject(toError(error)) : resolve())),
+        )
+        return res.redirect(303, '/')
+      }
       return res.json({ user: req.session.user })
     } catch (error) {
       if (isSingleSessionError(error, 'SESSION_LIMIT_REACHED')) {
@@ -227,4 +234,8 @@ function errorHandler(onError?: (error: unknown) => void): ErrorRequestHandler {
     // A database or session-store failure: say so, without details that could leak internals.
     res.status(503).json({ error: 'The service is temporarily unavailable; please try again' })
   }
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error))
 }

@@ -124,6 +124,23 @@ describe('example app', () => {
       assert.match(home.text, /<form method="post" action="\/logout">/)
     })
 
+    it('has saved the signed-in user before the redirect goes out (browsers follow it at once)', async () => {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const response = await fetch(`${server.url}/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+          body: 'email=bob%40example.com&password=password',
+        })
+        assert.equal(response.status, 303)
+        // Follow the redirect the moment the headers arrive, before the body is complete.
+        const cookie = response.headers.getSetCookie()[0]!.split(';')[0]!
+        const home = await fetch(`${server.url}/`, { headers: { cookie, accept: 'text/html' } })
+        assert.match(await home.text(), /Signed in as/)
+        await response.text()
+      }
+    })
+
     it('shows an error on the form for wrong credentials, escaping what was typed', async () => {
       const response = await browser().request('POST', '/login', 'email=%3Cb%3Ex&password=nope', {
         'content-type': 'application/x-www-form-urlencoded',
