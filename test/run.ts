@@ -32,6 +32,8 @@ const files =
 const chromium = spawnSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).stdout.trim()
 
 interface Totals {
+  /** Why each skipped test or suite was skipped, as the reporter printed it. */
+  skips?: string[]
   pass: number
   fail: number
   skipped: number
@@ -51,6 +53,7 @@ async function runSuite(target: Target): Promise<Totals> {
     totals.pass += part.pass
     totals.fail += part.fail
     totals.skipped += part.skipped
+    totals.skips = [...(totals.skips ?? []), ...(part.skips ?? [])]
   }
   return totals
 }
@@ -74,7 +77,16 @@ function runFiles(target: Target, files: readonly string[]): Promise<Totals> {
     child.on('close', (code) => {
       const count = (label: string) =>
         Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? 0)
-      const totals = { pass: count('pass'), fail: count('fail'), skipped: count('skipped') }
+      // A skipped suite is not in the runner's own count: count the reporter's "﹣" lines.
+      const skips = [...output.matchAll(/^\s*﹣ (.+?) \([\d.]+ms\)(?: # (.*))?$/gm)].map(
+        ([, name, why]) => (why ? `${name}: ${why}` : name!),
+      )
+      const totals = {
+        pass: count('pass'),
+        fail: count('fail'),
+        skipped: Math.max(count('skipped'), skips.length),
+        skips,
+      }
       if (code !== 0 && totals.fail === 0) totals.fail = 1
       resolve(totals)
     })
@@ -94,7 +106,8 @@ for (const target of targets) {
   overall.fail += totals.fail
   overall.skipped += totals.skipped
   summary.push(
-    `${target.name}: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`,
+    `${target.name}: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped` +
+      (totals.skips?.length ? totals.skips.map((skip) => `\n  skipped ${skip}`).join('') : ''),
   )
 }
 
