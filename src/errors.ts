@@ -17,8 +17,6 @@ export const ErrorCodes = {
   INVALID_LIMIT: 'INVALID_LIMIT',
   /** `onLimit: 'deny-new'`: the user already has the maximum number of sessions. */
   SESSION_LIMIT_REACHED: 'SESSION_LIMIT_REACHED',
-  /** The session store or the database failed; the operation did not complete. */
-  STORE_FAILURE: 'STORE_FAILURE',
   /** `passport()` got no Passport 0.6+ authenticator, or its login kept the session id. */
   UNSUPPORTED_PASSPORT: 'UNSUPPORTED_PASSPORT',
 } as const

@@ -137,28 +137,6 @@ export class SequelizeRegistry implements SessionRegistry {
       this.model.update({ lastSeenAt: seenAt, expiresAt }, { where: { sid } }),
     )
   }
-
-  /** Pages through every record in id order: for pruning without loading the table at once. */
-  async *allSids(): AsyncGenerator<string[]> {
-    let after = 0
-    for (;;) {
-      const rows = await this.model.findAll({
-        attributes: ['id', 'sid'],
-        where: { id: { [Op.gt]: after } },
-        order: [['id', 'ASC']],
-        limit: BATCH_SIZE,
-        raw: true,
-      })
-      const last = rows.at(-1)
-      if (!last) return
-      yield rows.map((row) => row.sid)
-      after = Number(last.id)
-    }
-  }
-
-  async tableExists(): Promise<boolean> {
-    return tableExists(this.sequelize, this.model.tableName)
-  }
 }
 
 export async function tableExists(sequelize: Sequelize, tableName: string): Promise<boolean> {
