@@ -1,6 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import type { Sequelize } from 'sequelize'
 import { describeDevice, type Device } from './core/device.js'
 import { SYSTEM_ACTOR, type Actor, type SessionEndReason } from './core/ending.js'
+import { OrderedEndWriter, type EndWriter } from './core/end-writer.js'
 import {
   SessionEvents,
   type SingleSessionEventName,
@@ -23,8 +25,11 @@ import { log } from './log.js'
 import { migrate } from './migrations/index.js'
 import { normalizeOptions, type NormalizedOptions, type SingleSessionOptions } from './options.js'
 import type { SessionRecord } from './registry/registry.js'
+import { PostgresEndWriter } from './registry/sequelize/postgres-end-writer.js'
 import { SequelizeJournal } from './registry/sequelize/sequelize-journal.js'
 import { SequelizeRegistry, tableExists } from './registry/sequelize/sequelize-registry.js'
+import { SequelizeStoreAdapter } from './store/sequelize-store-adapter.js'
+import type { StoreAdapter } from './store/store-adapter.js'
 
 const MAX_USER_AGENT_LENGTH = 512
 export const ENDINGS_TABLE = 'session_endings'
@@ -158,7 +163,13 @@ export function createSingleSession<User = Record<string, unknown>>(
     audit: AUDIT_TABLE,
   })
   const events = new SessionEvents()
-  const control = new SessionControl(registry, storeAdapter, journal, events)
+  const control = new SessionControl(
+    registry,
+    storeAdapter,
+    journal,
+    events,
+    endWriterFor(options.sequelize, registry, journal, storeAdapter),
+  )
 
   storeAdapter.install({
     sessionKey,
@@ -219,8 +230,7 @@ export function createSingleSession<User = Record<string, unknown>>(
       userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
     }
     try {
-      await saveSession(req)
-      const evicted = await control.admit(record, rule)
+      const evicted = await control.admit(record, rule, () => saveSession(req))
       return { sid: req.sessionID, userId, evicted: evicted.length }
     } catch (error) {
       await abandon(req)
@@ -411,4 +421,18 @@ export function createSingleSession<User = Record<string, unknown>>(
 function clientIp(req: Request): string | null {
   const ip = req.ip ?? req.socket?.remoteAddress
   return ip ? ip.slice(0, 64) : null
+}
+
+/** One statement on PostgreSQL when the store shares its database; ordered writes otherwise. */
+function endWriterFor(
+  sequelize: Sequelize,
+  registry: SequelizeRegistry,
+  journal: SequelizeJournal,
+  storeAdapter: StoreAdapter,
+): EndWriter {
+  const ordered = new OrderedEndWriter(registry, storeAdapter, journal)
+  if (sequelize.getDialect() !== 'postgres' || !(storeAdapter instanceof SequelizeStoreAdapter)) {
+    return ordered
+  }
+  return new PostgresEndWriter(sequelize, registry, journal, storeAdapter, ordered)
 }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import type { SequelizeStoreAdapter } from '../src/store/sequelize-store-adapter.js'
+import { dialect } from './support/database.js'
 import { withApp } from './support/fixtures.js'
 import { sidOf } from './support/http.js'
 
@@ -41,11 +43,18 @@ describe('when the database fails', () => {
     withApp('fault-logout', {}, async (app) => {
       const browser = app.browser()
       await browser.post('/login', { id: 1 })
-      const adapter = app.singleSession.options.storeAdapter
+      // The store's delete fails: a statement of its own, or (PostgreSQL) part of the one
+      // statement that ends sessions.
+      const adapter = app.singleSession.options.storeAdapter as SequelizeStoreAdapter
       const destroyMany = adapter.destroyMany.bind(adapter)
+      const deleteStatement = adapter.deleteStatement.bind(adapter)
       adapter.destroyMany = outage
+      adapter.deleteStatement = () => {
+        throw new Error('connection refused (injected)')
+      }
       await assert.rejects(app.singleSession.logoutUsers([1]), /connection refused/)
       adapter.destroyMany = destroyMany
+      adapter.deleteStatement = deleteStatement
       assert.equal((await browser.get('/me')).body.userId, 1, 'nothing was done')
       assert.equal((await app.records('1')).length, 1)
       assert.equal((await app.singleSession.logoutUsers([1])).sessions, 1)
@@ -64,4 +73,34 @@ describe('when the database fails', () => {
       assert.equal((await browser.post('/logout')).status, 200)
       assert.equal((await browser.get('/me')).body.userId, null)
     }))
+
+  it(
+    'at the last write of an end (the audit line): nothing is left half done',
+    {
+      skip:
+        dialect() === 'sqlite' &&
+        'SQLite commits each write of an end on its own (see Guarantees in the README)',
+    },
+    () =>
+      withApp('fault-audit', {}, async (app) => {
+        const laptop = app.browser()
+        await laptop.post('/login', { id: 1 })
+        const queryInterface = app.singleSession.options.sequelize.getQueryInterface()
+        await queryInterface.renameTable('session_audit', 'session_audit_away')
+        try {
+          await assert.rejects(app.singleSession.logoutUsers([1]))
+        } finally {
+          await queryInterface.renameTable('session_audit_away', 'session_audit')
+        }
+        assert.equal((await laptop.get('/me')).body.userId, 1, 'the session is whole')
+        assert.equal((await app.records('1')).length, 1, 'and still recorded')
+        assert.equal(await app.singleSession.journal.Ending.count(), 0, 'no reason recorded')
+        assert.equal(await app.singleSession.journal.Audit.count(), 0)
+
+        assert.equal((await app.singleSession.logoutUsers([1])).sessions, 1)
+        assert.equal((await laptop.get('/me')).body.userId, null)
+        assert.equal(await app.singleSession.journal.Ending.count(), 1)
+        assert.equal(await app.singleSession.journal.Audit.count(), 1)
+      }),
+  )
 })

@@ -5,9 +5,11 @@ import type { NewSessionRecord, SessionOwner, SessionRegistry } from '../registr
 import { sessionRef } from '../registry/sequelize/sequelize-journal.js'
 import type { StoreAdapter } from '../store/store-adapter.js'
 import { describeDevice } from './device.js'
+import { OrderedEndWriter, removeSessions, type EndWriter } from './end-writer.js'
 import { SYSTEM_ACTOR, type Actor, type EndReason } from './ending.js'
 import type { SessionEvents } from './events.js'
 import type { LoginRule } from './policy.js'
+import { together } from './together.js'
 
 /** Why sessions are being ended and by whom: recorded for the audit trail and the evicted user. */
 export interface EndContext {
@@ -28,7 +30,9 @@ export interface LogoutReport {
  * Every path that ends sessions goes through here: one order of operations, one query shape.
  * 1. record why (so the ended session's next request can say so),
  * 2. delete the sessions from the store, then their records,
- * 3. write the audit trail and emit events.
+ * 3. write the audit trail; once that is committed, emit events.
+ * The EndWriter commits them: on a server database the reason, the end and its audit line
+ * become visible at once, or not at all; on SQLite every write commits on its own, in order.
  * Knows nothing of Express or AdminJS.
  */
 export class SessionControl {
@@ -37,20 +41,30 @@ export class SessionControl {
     readonly storeAdapter: StoreAdapter,
     readonly journal: SessionJournal,
     readonly events: SessionEvents,
+    private readonly endWriter: EndWriter = new OrderedEndWriter(registry, storeAdapter, journal),
   ) {}
 
   /**
-   * Records a freshly saved session and applies the rule. Resolves to the sessions it evicted;
-   * rejects with SessionLimitError in deny mode when the user is at the limit (the caller then
-   * ends the new session).
+   * Saves a new session (`storeSession` writes it to the store, alongside its record) and
+   * applies the rule; nothing is evicted unless both writes succeeded. Resolves to the sessions
+   * it evicted; rejects with SessionLimitError in deny mode when the user is at the limit, and
+   * with the failure of either write (the caller then ends the new session).
    */
-  async admit(record: NewSessionRecord, rule: LoginRule): Promise<SessionOwner[]> {
+  async admit(
+    record: NewSessionRecord,
+    rule: LoginRule,
+    storeSession: () => Promise<void>,
+  ): Promise<SessionOwner[]> {
     const device = describeDevice(record.userAgent)
     if (rule === null) {
-      await this.registry.add(record)
+      await together(storeSession(), this.registry.add(record))
     } else if (rule.onLimit === 'deny-new') {
       await this.forgetDeadSessions(record.userId)
-      if (!(await this.registry.addWithinLimit(record, rule.limit))) {
+      const [, admitted] = await together(
+        storeSession(),
+        this.registry.addWithinLimit(record, rule.limit),
+      )
+      if (!admitted) {
         await this.journal.audit([
           {
             at: new Date(),
@@ -72,7 +86,7 @@ export class SessionControl {
         throw new SessionLimitError(record.userId, rule.limit)
       }
     } else {
-      await this.registry.add(record)
+      await together(storeSession(), this.registry.add(record))
       // Runs after our own record is committed. The order is total and fixed, so a session among
       // the newest `limit` of all is never beyond the limit in any snapshot: concurrent logins
       // converge on exactly those, and the last one to run removes the rest.
@@ -104,37 +118,25 @@ export class SessionControl {
     return []
   }
 
-  /** Ends these sessions for the given reason: see the class comment for the order. */
+  /**
+   * Ends these sessions for the given reason: see the class comment for the order. The writes
+   * commit together where the database allows it, and the events follow the commit.
+   */
   async end(sessions: readonly SessionOwner[], context: EndContext): Promise<number> {
     if (sessions.length === 0) return 0
     const endedAt = new Date()
-    await this.journal.recordEndings(
-      sessions.map((session) => ({
-        sid: session.sid,
-        userId: session.userId,
-        reason: context.reason,
-        endedAt,
-        expiresAt: session.expiresAt,
-        actor: context.actor,
-        newDevice: context.newDevice ?? null,
-      })),
-    )
-    const sids = sessions.map((session) => session.sid)
-    await this.storeAdapter.destroyMany(sids)
-    const removed = await this.registry.remove(sids)
-
-    const byUser = new Map<string, string[]>()
-    for (const { sid, userId } of sessions) byUser.set(userId, [...(byUser.get(userId) ?? []), sid])
-    const entries: AuditEntry[] = [...byUser].map(([userId, userSids]) => ({
-      at: endedAt,
-      userId,
-      event: context.reason,
-      sessions: userSids.length,
-      sessionRefs: userSids.map(sessionRef),
+    const endings = sessions.map((session) => ({
+      sid: session.sid,
+      userId: session.userId,
+      reason: context.reason,
+      endedAt,
+      expiresAt: session.expiresAt,
       actor: context.actor,
-      detail: context.newDevice ? `new login from ${context.newDevice}` : null,
+      newDevice: context.newDevice ?? null,
     }))
-    await this.journal.audit(entries)
+    const sids = sessions.map((session) => session.sid)
+    const entries = auditEntries(sessions, context, endedAt)
+    const removed = await this.endWriter.write({ endings, sids, audit: entries })
     for (const entry of entries) {
       this.events.emit('sessions-ended', {
         userId: entry.userId,
@@ -150,8 +152,9 @@ export class SessionControl {
   /** Ends sessions that are not (or no longer) recorded: failed logins, anonymous sessions. */
   async discard(sids: readonly string[]): Promise<void> {
     if (sids.length === 0) return
-    await this.storeAdapter.destroyMany(sids)
-    await this.registry.remove(sids)
+    await this.registry.inTransaction('discard sessions', (transaction) =>
+      removeSessions(this.registry, this.storeAdapter, sids, transaction),
+    )
   }
 
   /** Ends every session of these (normalized, distinct) users and says what it did. */
@@ -179,4 +182,23 @@ export class SessionControl {
     const alive = await this.storeAdapter.alive(recorded)
     await this.discard(recorded.filter((sid) => !alive.has(sid)))
   }
+}
+
+/** One audit line per user whose sessions ended. */
+function auditEntries(
+  sessions: readonly SessionOwner[],
+  context: EndContext,
+  at: Date,
+): AuditEntry[] {
+  const byUser = new Map<string, string[]>()
+  for (const { sid, userId } of sessions) byUser.set(userId, [...(byUser.get(userId) ?? []), sid])
+  return [...byUser].map(([userId, userSids]) => ({
+    at,
+    userId,
+    event: context.reason,
+    sessions: userSids.length,
+    sessionRefs: userSids.map(sessionRef),
+    actor: context.actor,
+    detail: context.newDevice ? `new login from ${context.newDevice}` : null,
+  }))
 }

@@ -1,3 +1,4 @@
+import type { Transaction } from 'sequelize'
 import type { Actor, SessionEndReason } from '../core/ending.js'
 
 /** Why one session ended, kept so that its next request can tell the user. */
@@ -30,9 +31,12 @@ export interface AuditEntry {
  * admins). Session ids are only ever stored hashed here.
  */
 export interface SessionJournal {
-  recordEndings(endings: ReadonlyArray<SessionEnding & { sid: string }>): Promise<void>
+  recordEndings(
+    endings: ReadonlyArray<SessionEnding & { sid: string }>,
+    transaction?: Transaction,
+  ): Promise<void>
   findEnding(sid: string): Promise<SessionEnding | null>
-  audit(entries: readonly AuditEntry[]): Promise<void>
+  audit(entries: readonly AuditEntry[], transaction?: Transaction): Promise<void>
   /** Deletes ending records whose session would have expired anyway. */
   pruneEndings(): Promise<number>
 }

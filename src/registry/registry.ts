@@ -1,3 +1,5 @@
+import type { Transaction } from 'sequelize'
+
 /** One recorded session: who it belongs to and what the user would recognise it by. */
 export interface SessionRecord {
   /** A public, non-secret id for the record (safe to put in URLs, unlike the sid). */
@@ -25,7 +27,8 @@ export interface SessionOwner {
  * order they were created; it never touches the session store itself (the store adapter does).
  *
  * The Sequelize implementation keeps one row per session. A Redis one can implement the same
- * contract (a sorted set per user); nothing outside `registry/` depends on SQL.
+ * contract (a sorted set per user, ignoring the transaction); nothing outside `registry/`
+ * depends on SQL.
  */
 export interface SessionRegistry {
   /** Records a session with no slot (evict mode, or a user who is not limited). */
@@ -47,9 +50,18 @@ export interface SessionRegistry {
   /** One session of this user by its public id, or null when there is none. */
   findOwned(userId: string, id: number): Promise<SessionRecord | null>
   /** Forgets these sessions; returns how many were recorded. */
-  remove(sids: readonly string[]): Promise<number>
+  remove(sids: readonly string[], transaction?: Transaction): Promise<number>
   /** Moves a record to a new session id (the app regenerated the session). */
   rename(oldSid: string, newSid: string, expiresAt: Date): Promise<boolean>
   /** Updates last-seen and expiry. */
   touch(sid: string, seenAt: Date, expiresAt: Date): Promise<void>
+  /**
+   * Runs `work` so that its writes commit together where the database allows it, retrying it
+   * whole on a deadlock; `work` passes the transaction (undefined when there is none) on to
+   * every write, one at a time.
+   */
+  inTransaction<T>(
+    what: string,
+    work: (transaction: Transaction | undefined) => Promise<T>,
+  ): Promise<T>
 }

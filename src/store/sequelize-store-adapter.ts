@@ -1,9 +1,17 @@
 import type { SessionData, Store } from 'express-session'
-import { Op, QueryTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize'
+import {
+  Op,
+  QueryTypes,
+  type Model,
+  type ModelStatic,
+  type Sequelize,
+  type Transaction,
+} from 'sequelize'
 import { ErrorCodes, SingleSessionError } from '../errors.js'
 import { log } from '../log.js'
 import { chunks, tableExists } from '../registry/sequelize/sequelize-registry.js'
 import { withRetry } from '../registry/sequelize/retry.js'
+import { deleteBySidStatement, queryGeneratorOf } from '../registry/sequelize/sql.js'
 import type { StoreAdapter, StoreGuardHooks } from './store-adapter.js'
 
 type Callback<T = unknown> = (err?: unknown, result?: T) => void
@@ -133,11 +141,7 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     store.regenerate = (req, callback: (err?: unknown) => void) => {
       const oldSid = req.sessionID
       const wasLoggedIn = hasMarker(req.session, hooks.sessionKey)
-      originalDestroy(oldSid, (error?: unknown) => {
-        if (error) {
-          callback(error)
-          return
-        }
+      this.forgetStored(req, oldSid).then(() => {
         store.generate(req)
         this.replaced.delete(req)
         if (!wasLoggedIn) {
@@ -148,7 +152,7 @@ export class SequelizeStoreAdapter implements StoreAdapter {
           () => callback(),
           (failure: unknown) => callback(failure),
         )
-      })
+      }, callback)
     }
 
     store.clearExpiredSessions = (callback?: Callback) =>
@@ -192,6 +196,16 @@ export class SequelizeStoreAdapter implements StoreAdapter {
         generate = wrap(value)
       },
     })
+  }
+
+  /**
+   * Deletes the row a regenerate replaces. A sid this request neither loaded nor saved was
+   * generated for it and never stored (the stock store would look it up anyway).
+   */
+  private async forgetStored(req: object, sid: string): Promise<void> {
+    if (!this.knownSids(req).has(sid)) return
+    await withRetry('destroy regenerated session', () => this.model.destroy({ where: { sid } }))
+    this.knownSids(req).delete(sid)
   }
 
   replacedSid(req: object): string | null {
@@ -267,14 +281,28 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     return new Date(this.store.expiration(session))
   }
 
-  async destroyMany(sids: readonly string[]): Promise<number> {
+  async destroyMany(sids: readonly string[], libraryTransaction?: Transaction): Promise<number> {
+    // A transaction of another Sequelize instance would run these deletes in its database.
+    // (`sequelize` is set by Transaction's constructor but missing from its type.)
+    const owner = (libraryTransaction as { sequelize?: Sequelize } | undefined)?.sequelize
+    const transaction = owner === this.sequelize ? libraryTransaction : undefined
     let destroyed = 0
     for (const chunk of chunks(sids)) {
-      destroyed += await withRetry('destroy sessions', () =>
-        this.model.destroy({ where: { sid: { [Op.in]: chunk } } }),
+      destroyed += await withRetry(
+        'destroy sessions',
+        () => this.model.destroy({ where: { sid: { [Op.in]: chunk } }, transaction }),
+        transaction,
       )
     }
     return destroyed
+  }
+
+  /**
+   * The DELETE of `destroyMany()` for one batch, as SQL, for a statement run on `sequelize`;
+   * null when the store lives behind another Sequelize instance.
+   */
+  deleteStatement(sids: readonly string[], sequelize: Sequelize): string | null {
+    return sequelize === this.sequelize ? deleteBySidStatement(this.model, sids) : null
   }
 
   async alive(sids: readonly string[]): Promise<Set<string>> {
@@ -337,22 +365,11 @@ export class SequelizeStoreAdapter implements StoreAdapter {
   }
 
   private quoteName(name: string): string {
-    return this.queryGenerator().quoteIdentifier(name)
+    return queryGeneratorOf(this.sequelize).quoteIdentifier(name)
   }
 
   private quoted(table: string): string {
-    return this.queryGenerator().quoteTable(table)
-  }
-
-  private queryGenerator(): {
-    quoteIdentifier(name: string): string
-    quoteTable(name: string): string
-  } {
-    return (
-      this.sequelize.getQueryInterface() as unknown as {
-        queryGenerator: ReturnType<SequelizeStoreAdapter['queryGenerator']>
-      }
-    ).queryGenerator
+    return queryGeneratorOf(this.sequelize).quoteTable(table)
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Store } from 'express-session'
+import type { Transaction } from 'sequelize'
 
 /** What the guards ask of the rest of the library while express-session drives the store. */
 export interface StoreGuardHooks {
@@ -28,8 +29,12 @@ export interface StoreAdapter {
   replacedSid(req: object): string | null
   /** When the store will consider this session expired. */
   expiryOf(session: object): Date
-  /** Deletes these sessions from the store; resolves to how many existed. */
-  destroyMany(sids: readonly string[]): Promise<number>
+  /**
+   * Deletes these sessions from the store; resolves to how many existed. `transaction` is the
+   * library's, on its Sequelize instance: an adapter whose store lives in the same database
+   * joins it, so that the deletes commit with the rest of the logout; any other ignores it.
+   */
+  destroyMany(sids: readonly string[], transaction?: Transaction): Promise<number>
   /** The subset of these sids whose sessions exist and have not expired. */
   alive(sids: readonly string[]): Promise<Set<string>>
   /** Deletes expired sessions and registry records whose session is gone; returns both counts. */

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { Transaction } from 'sequelize'
 import { log } from '../../log.js'
 
 const MAX_ATTEMPTS = 8
@@ -7,8 +8,16 @@ const MAX_ATTEMPTS = 8
  * Deadlocks (InnoDB), serialization failures (PostgreSQL) and a busy SQLite file are normal
  * under concurrent logins: the statement did nothing and can be run again. Anything else
  * is a real failure and is thrown at once.
+ *
+ * Inside a transaction a failed statement has aborted the transaction: it is not retried here
+ * but thrown, and `inTransaction` runs the whole transaction again.
  */
-export async function withRetry<T>(what: string, run: () => Promise<T>): Promise<T> {
+export async function withRetry<T>(
+  what: string,
+  run: () => Promise<T>,
+  transaction?: Transaction,
+): Promise<T> {
+  if (transaction) return run()
   for (let attempt = 1; ; attempt++) {
     try {
       return await run()

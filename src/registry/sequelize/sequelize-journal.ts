@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto'
-import { Op, type ModelStatic, type Sequelize } from 'sequelize'
+import { Op, type ModelStatic, type Sequelize, type Transaction } from 'sequelize'
 import type { Actor } from '../../core/ending.js'
 import type { AuditEntry, SessionEnding, SessionJournal } from '../journal.js'
 import {
   defineJournalModels,
   type JournalTables,
+  type SessionAuditAttributes,
   type SessionAuditRow,
+  type SessionEndingAttributes,
   type SessionEndingRow,
 } from './journal.models.js'
 import { withRetry } from './retry.js'
 import { chunks } from './sequelize-registry.js'
+import { insertStatement } from './sql.js'
 
 /** The key an ending is stored under: a hash, so that no session id is kept after it ends. */
 export function endingRef(sid: string): string {
@@ -31,24 +34,27 @@ export class SequelizeJournal implements SessionJournal {
     this.Audit = models.Audit
   }
 
-  async recordEndings(endings: ReadonlyArray<SessionEnding & { sid: string }>): Promise<void> {
+  async recordEndings(
+    endings: ReadonlyArray<SessionEnding & { sid: string }>,
+    transaction?: Transaction,
+  ): Promise<void> {
     for (const chunk of chunks(endings)) {
-      await withRetry('record why sessions ended', () =>
-        this.Ending.bulkCreate(
-          chunk.map((ending) => ({
-            ref: endingRef(ending.sid),
-            userId: ending.userId,
-            reason: ending.reason,
-            endedAt: ending.endedAt,
-            expiresAt: ending.expiresAt,
-            actorKind: ending.actor.kind,
-            actorId: ending.actor.id,
-            actorLabel: ending.actor.label,
-            newDevice: ending.newDevice,
-          })),
-          { ignoreDuplicates: true },
-        ),
+      await withRetry(
+        'record why sessions ended',
+        () => this.Ending.bulkCreate(chunk.map(endingRow), { ignoreDuplicates: true, transaction }),
+        transaction,
       )
+    }
+  }
+
+  /** The INSERTs of `recordEndings()` and `audit()` for one batch, as SQL (no `;`). */
+  insertStatements(
+    endings: ReadonlyArray<SessionEnding & { sid: string }>,
+    entries: readonly AuditEntry[],
+  ): { endings: string; audit: string } {
+    return {
+      endings: insertStatement(this.Ending, endings.map(endingRow), { ignoreDuplicates: true }),
+      audit: insertStatement(this.Audit, entries.map(auditRow)),
     }
   }
 
@@ -72,22 +78,12 @@ export class SequelizeJournal implements SessionJournal {
     }
   }
 
-  async audit(entries: readonly AuditEntry[]): Promise<void> {
+  async audit(entries: readonly AuditEntry[], transaction?: Transaction): Promise<void> {
     for (const chunk of chunks(entries)) {
-      await withRetry('write the audit trail', () =>
-        this.Audit.bulkCreate(
-          chunk.map((entry) => ({
-            at: entry.at,
-            userId: entry.userId,
-            event: entry.event,
-            sessions: entry.sessions,
-            sessionRefs: entry.sessionRefs.join(' '),
-            actorKind: entry.actor.kind,
-            actorId: entry.actor.id,
-            actorLabel: entry.actor.label,
-            detail: entry.detail,
-          })),
-        ),
+      await withRetry(
+        'write the audit trail',
+        () => this.Audit.bulkCreate(chunk.map(auditRow), { transaction }),
+        transaction,
       )
     }
   }
@@ -96,5 +92,33 @@ export class SequelizeJournal implements SessionJournal {
     return withRetry('prune ending records', () =>
       this.Ending.destroy({ where: { expiresAt: { [Op.lte]: new Date() } } }),
     )
+  }
+}
+
+function endingRow(ending: SessionEnding & { sid: string }): SessionEndingAttributes {
+  return {
+    ref: endingRef(ending.sid),
+    userId: ending.userId,
+    reason: ending.reason,
+    endedAt: ending.endedAt,
+    expiresAt: ending.expiresAt,
+    actorKind: ending.actor.kind,
+    actorId: ending.actor.id,
+    actorLabel: ending.actor.label,
+    newDevice: ending.newDevice,
+  }
+}
+
+function auditRow(entry: AuditEntry): Omit<SessionAuditAttributes, 'id'> {
+  return {
+    at: entry.at,
+    userId: entry.userId,
+    event: entry.event,
+    sessions: entry.sessions,
+    sessionRefs: entry.sessionRefs.join(' '),
+    actorKind: entry.actor.kind,
+    actorId: entry.actor.id,
+    actorLabel: entry.actor.label,
+    detail: entry.detail,
   }
 }

@@ -1,6 +1,8 @@
-import { Op, UniqueConstraintError, type Sequelize } from 'sequelize'
+import { Op, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize'
 import type { NewSessionRecord, SessionOwner, SessionRecord, SessionRegistry } from '../registry.js'
 import { withRetry } from './retry.js'
+import { deleteBySidStatement } from './sql.js'
+import { inTransaction } from './transaction.js'
 import {
   defineUserSessionModel,
   type UserSessionAttributes,
@@ -112,14 +114,21 @@ export class SequelizeRegistry implements SessionRegistry {
     return row ? toRecord(row) : null
   }
 
-  async remove(sids: readonly string[]): Promise<number> {
+  async remove(sids: readonly string[], transaction?: Transaction): Promise<number> {
     let removed = 0
     for (const chunk of chunks(sids)) {
-      removed += await withRetry('forget sessions', () =>
-        this.model.destroy({ where: { sid: { [Op.in]: chunk } } }),
+      removed += await withRetry(
+        'forget sessions',
+        () => this.model.destroy({ where: { sid: { [Op.in]: chunk } }, transaction }),
+        transaction,
       )
     }
     return removed
+  }
+
+  /** The DELETE of `remove()` for one batch, as SQL. */
+  deleteStatement(sids: readonly string[]): string {
+    return deleteBySidStatement(this.model, sids)
   }
 
   async rename(oldSid: string, newSid: string, expiresAt: Date): Promise<boolean> {
@@ -136,6 +145,13 @@ export class SequelizeRegistry implements SessionRegistry {
     await withRetry('update last seen', () =>
       this.model.update({ lastSeenAt: seenAt, expiresAt }, { where: { sid } }),
     )
+  }
+
+  inTransaction<T>(
+    what: string,
+    work: (transaction: Transaction | undefined) => Promise<T>,
+  ): Promise<T> {
+    return inTransaction(this.sequelize, what, work)
   }
 }
 

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import type { Sequelize } from 'sequelize'
+import { dialect } from './support/database.js'
+import { withApp } from './support/fixtures.js'
+import type { TestApp } from './support/test-app.js'
+
+/** The SQL statements `run` completed through the library's Sequelize instance. */
+async function statementsOf(sequelize: Sequelize, run: () => Promise<unknown>): Promise<string[]> {
+  const statements: string[] = []
+  sequelize.addHook('afterQuery', 'count-statements', (_options, query) => {
+    statements.push(String((query as unknown as { sql: string }).sql))
+  })
+  try {
+    await run()
+  } finally {
+    sequelize.removeHook('afterQuery', 'count-statements')
+  }
+  return statements
+}
+
+async function signIn(app: TestApp, userIds: number[], sessionsEach: number) {
+  for (const id of userIds) {
+    for (let i = 0; i < sessionsEach; i++) await app.browser().post('/login', { id })
+  }
+}
+
+describe('writing an end of sessions', () => {
+  it('a bulk logout of 30 users runs as many statements as one of a single user', () =>
+    withApp('end-writes-batched', { limit: 2 }, async (app) => {
+      const { sequelize } = app.singleSession.options
+      const many = Array.from({ length: 30 }, (_, i) => i + 1)
+      await signIn(app, [100], 2)
+      await signIn(app, many, 2)
+
+      const one = await statementsOf(sequelize, () => app.singleSession.logoutUsers([100]))
+      const thirty = await statementsOf(sequelize, () => app.singleSession.logoutUsers(many))
+      assert.equal(thirty.length, one.length, thirty.join('\n'))
+      assert.equal((await app.storedSids()).length, 0)
+      assert.equal((await app.records()).length, 0)
+    }))
+
+  it(
+    'on PostgreSQL: reasons, deletes and audit lines go out as one statement',
+    { skip: dialect() !== 'postgres' && 'the single-statement end is PostgreSQL only' },
+    () =>
+      withApp('end-writes-single', { limit: 1 }, async (app) => {
+        const { sequelize } = app.singleSession.options
+        const laptop = app.browser()
+        await laptop.post('/login', { id: 1 })
+        const statements = await statementsOf(sequelize, () => app.singleSession.logoutUsers([1]))
+        const writes = statements.filter((sql) => /^\s*(INSERT|UPDATE|DELETE|WITH)/i.test(sql))
+        assert.equal(writes.length, 1, writes.join('\n'))
+        assert.match(writes[0]!, /session_endings[\s\S]*session_audit[\s\S]*user_sessions/)
+        assert.equal((await laptop.get('/me')).body.userId, null)
+        assert.equal(await app.singleSession.journal.Ending.count(), 1)
+        assert.equal(await app.singleSession.journal.Audit.count(), 1)
+      }),
+  )
+})
