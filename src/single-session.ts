@@ -430,9 +430,10 @@ function endWriterFor(
   journal: SequelizeJournal,
   storeAdapter: StoreAdapter,
 ): EndWriter {
-  const ordered = new OrderedEndWriter(registry, storeAdapter, journal)
-  if (sequelize.getDialect() !== 'postgres' || !(storeAdapter instanceof SequelizeStoreAdapter)) {
-    return ordered
+  const sharesDatabase =
+    storeAdapter instanceof SequelizeStoreAdapter && storeAdapter.sequelize === sequelize
+  if (sequelize.getDialect() === 'postgres' && sharesDatabase) {
+    return new PostgresEndWriter(sequelize, registry, journal, storeAdapter)
   }
-  return new PostgresEndWriter(sequelize, registry, journal, storeAdapter, ordered)
+  return new OrderedEndWriter(registry, storeAdapter, journal)
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { Sequelize } from 'sequelize'
+import type { SequelizeStoreLike } from '../src/store/sequelize-store-adapter.js'
 import { dialect } from './support/database.js'
 import { withApp } from './support/fixtures.js'
 import type { TestApp } from './support/test-app.js'
@@ -57,4 +58,44 @@ describe('writing an end of sessions', () => {
         assert.equal(await app.singleSession.journal.Audit.count(), 1)
       }),
   )
+
+  it('a bulk logout larger than one batch ends every session, one audit line per user', () =>
+    withApp('end-writes-batches', {}, async (app) => {
+      // 2,600 users with 2 sessions each: 5,200 sessions, more than one batch of 5,000.
+      const users = Array.from({ length: 2600 }, (_, i) => String(i + 1))
+      const now = Date.now()
+      const rows = users.flatMap((userId) =>
+        [0, 1].map((n) => ({ sid: `bulk-${userId}-${n}`, userId })),
+      )
+      const expires = new Date(now + 3_600_000)
+      const { sessionModel } = app.store as unknown as SequelizeStoreLike
+      await sessionModel.bulkCreate(
+        rows.map(({ sid, userId }) => ({
+          sid,
+          expires,
+          data: JSON.stringify({ cookie: {}, singleSession: { uid: userId, at: now, seen: now } }),
+        })),
+      )
+      await app.singleSession.registry.model.bulkCreate(
+        rows.map(({ sid, userId }) => ({
+          sid,
+          userId,
+          createdAt: new Date(now),
+          lastSeenAt: new Date(now),
+          expiresAt: expires,
+          ip: null,
+          userAgent: null,
+        })),
+      )
+
+      const report = await app.singleSession.logoutUsers(users)
+      assert.equal(report.sessions, 5200)
+      assert.ok(report.users.every((user) => user.sessions === 2))
+      assert.equal((await app.storedSids()).length, 0)
+      assert.equal((await app.records()).length, 0)
+      assert.equal(await app.singleSession.journal.Ending.count(), 5200)
+      const lines = await app.singleSession.journal.Audit.findAll({ raw: true })
+      assert.equal(lines.length, 2600)
+      assert.ok(lines.every((line) => line.sessions === 2))
+    }))
 })

@@ -64,7 +64,8 @@ export function isSequelizeStore(store: unknown): store is SequelizeStoreLike {
 export class SequelizeStoreAdapter implements StoreAdapter {
   readonly store: SequelizeStoreLike
   private readonly model: ModelStatic<Model>
-  private readonly sequelize: Sequelize
+  /** The Sequelize instance of the store's model. */
+  readonly sequelize: Sequelize
   /** Per request: the sids known to exist in the store (loaded, or inserted by this request). */
   private readonly known = new WeakMap<object, Set<string>>()
   /** Per request: the cookie's sid when express-session found no session for it. */
@@ -297,12 +298,9 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     return destroyed
   }
 
-  /**
-   * The DELETE of `destroyMany()` for one batch, as SQL, for a statement run on `sequelize`;
-   * null when the store lives behind another Sequelize instance.
-   */
-  deleteStatement(sids: readonly string[], sequelize: Sequelize): string | null {
-    return sequelize === this.sequelize ? deleteBySidStatement(this.model, sids) : null
+  /** The DELETE of `destroyMany()` for one batch, as SQL. */
+  deleteStatement(sids: readonly string[]): string {
+    return deleteBySidStatement(this.model, sids)
   }
 
   async alive(sids: readonly string[]): Promise<Set<string>> {
