@@ -191,7 +191,11 @@ function auditEntries(
   at: Date,
 ): AuditEntry[] {
   const byUser = new Map<string, string[]>()
-  for (const { sid, userId } of sessions) byUser.set(userId, [...(byUser.get(userId) ?? []), sid])
+  for (const { sid, userId } of sessions) {
+    const userSids = byUser.get(userId)
+    if (userSids) userSids.push(sid)
+    else byUser.set(userId, [sid])
+  }
   return [...byUser].map(([userId, userSids]) => ({
     at,
     userId,

@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize'
 import type { EndWriter, SessionsEnd } from '../../core/end-writer.js'
+import type { AuditEntry } from '../journal.js'
 import { withRetry } from './retry.js'
 import { BATCH_SIZE, type SequelizeRegistry } from './sequelize-registry.js'
 import type { SequelizeJournal } from './sequelize-journal.js'
@@ -52,26 +53,28 @@ export class PostgresEndWriter implements EndWriter {
  * about BATCH_SIZE sessions each; a user with more sessions than that is a batch alone.
  */
 function batchesOfUsers(end: SessionsEnd): SessionsEnd[] {
-  const endingsOf = new Map<string, Array<SessionsEnd['endings'][number]>>()
+  const endingsOf = new Map<string, Ending[]>()
   for (const ending of end.endings) {
-    const list = endingsOf.get(ending.userId)
-    if (list) list.push(ending)
+    const userEndings = endingsOf.get(ending.userId)
+    if (userEndings) userEndings.push(ending)
     else endingsOf.set(ending.userId, [ending])
   }
   const batches: SessionsEnd[] = []
-  let current: {
-    endings: Array<SessionsEnd['endings'][number]>
-    audit: SessionsEnd['audit'][number][]
-  } = { endings: [], audit: [] }
+  let endings: Ending[] = []
+  let audit: AuditEntry[] = []
+  const close = () => batches.push({ endings, audit, sids: endings.map((ending) => ending.sid) })
   for (const line of end.audit) {
-    const endings = endingsOf.get(line.userId) ?? []
-    if (current.audit.length > 0 && current.endings.length + endings.length > BATCH_SIZE) {
-      batches.push({ ...current, sids: current.endings.map((e) => e.sid) })
-      current = { endings: [], audit: [] }
+    const userEndings = endingsOf.get(line.userId) ?? []
+    if (audit.length > 0 && endings.length + userEndings.length > BATCH_SIZE) {
+      close()
+      endings = []
+      audit = []
     }
-    current.endings.push(...endings)
-    current.audit.push(line)
+    endings.push(...userEndings)
+    audit.push(line)
   }
-  batches.push({ ...current, sids: current.endings.map((e) => e.sid) })
+  close()
   return batches
 }
+
+type Ending = SessionsEnd['endings'][number]
