@@ -21,17 +21,8 @@ import {
 import { ActionHeader, ApiClient, useNotice, useTranslation, type ActionProps } from 'adminjs'
 import React, { useEffect, useState } from 'react'
 import { useNavigate } from 'react-router'
-
-interface Summary {
-  phase: 'preview' | 'done'
-  text: string
-  targets: Array<{ id: string; label: string; sessions: number; self: boolean }>
-  skipped: Array<{ id: string; label: string }>
-  missing: string[]
-  sessions: number
-  self: boolean
-  canProceed: boolean
-}
+// Type only: erased before AdminJS bundles this file, so nothing server-side reaches the browser.
+import type { LogoutSummary as Summary } from '../types.js'
 
 interface ActionData {
   singleSession?: Summary
