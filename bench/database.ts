@@ -1,33 +1,28 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import SequelizeStoreInit from 'connect-session-sequelize'
 import session from 'express-session'
-import { QueryTypes, Sequelize } from 'sequelize'
-import { openDatabase } from '../example-app/database.js'
+import { QueryTypes, type Sequelize } from 'sequelize'
 import { createSingleSession } from '../src/index.js'
+import { queryGeneratorOf } from '../src/registry/sequelize/sql.js'
+import {
+  dialectOf,
+  scratchDatabase,
+  type Dialect,
+  type TestDatabase,
+} from '../test/support/database.js'
 
-export type Dialect = 'sqlite' | 'postgres' | 'mariadb'
+export type { Dialect }
 
 export const SESSION_TABLE = 'Sessions'
 export const REGISTRY_TABLE = 'user_sessions'
 
 /** The server the benchmarks run against: BENCH_DATABASE_URL, SQLite files without it. */
 export function benchDialect(): Dialect {
-  const url = process.env.BENCH_DATABASE_URL
-  if (!url) return 'sqlite'
-  if (url.startsWith('postgres')) return 'postgres'
-  if (url.startsWith('mariadb') || url.startsWith('mysql')) return 'mariadb'
-  throw new Error(`BENCH_DATABASE_URL must be postgres://... or mariadb://...; got ${url}`)
+  return dialectOf(process.env.BENCH_DATABASE_URL, 'BENCH_DATABASE_URL')
 }
 
-export interface BenchDatabase {
-  url: string
+export interface BenchDatabase extends TestDatabase {
   dialect: Dialect
-  sequelize: Sequelize
-  /** Closes the connection and deletes the database. */
-  drop(): Promise<void>
 }
 
 /**
@@ -37,51 +32,9 @@ export interface BenchDatabase {
  */
 export async function freshDatabase(label: string): Promise<BenchDatabase> {
   const name = `ssbench_${label.replace(/\W/g, '_').slice(0, 30)}_${randomBytes(3).toString('hex')}`
-  const dialect = benchDialect()
-  const serverUrl = process.env.BENCH_DATABASE_URL
-  let db: BenchDatabase
-  if (!serverUrl) {
-    const dir = mkdtempSync(join(tmpdir(), 'single-session-bench-'))
-    const url = `sqlite:${join(dir, `${name}.sqlite`)}`
-    const sequelize = await openDatabase(url)
-    db = {
-      url,
-      dialect,
-      sequelize,
-      async drop() {
-        await sequelize.close()
-        rmSync(dir, { recursive: true, force: true })
-      },
-    }
-  } else {
-    const admin = new Sequelize(serverUrl, { logging: false })
-    await admin.query(`CREATE DATABASE ${name}`)
-    await admin.close()
-    const parsed = new URL(serverUrl)
-    parsed.pathname = `/${name}`
-    const url = parsed.toString()
-    const sequelize = await openDatabase(url)
-    db = {
-      url,
-      dialect,
-      sequelize,
-      async drop() {
-        await sequelize.close()
-        const cleanup = new Sequelize(serverUrl, { logging: false })
-        try {
-          await cleanup.query(
-            dialect === 'postgres'
-              ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`
-              : `DROP DATABASE IF EXISTS ${name}`,
-          )
-        } finally {
-          await cleanup.close()
-        }
-      },
-    }
-  }
+  const db = await scratchDatabase(process.env.BENCH_DATABASE_URL, name)
   await migrateTables(db.sequelize)
-  return db
+  return { ...db, dialect: benchDialect() }
 }
 
 /** Runs the library's migrations through a throwaway instance on the database. */
@@ -99,19 +52,11 @@ export async function serverVersion(db: BenchDatabase): Promise<string> {
 }
 
 export function quoteTable(sequelize: Sequelize, name: string): string {
-  return queryGenerator(sequelize).quoteTable(name)
+  return queryGeneratorOf(sequelize).quoteTable(name)
 }
 
 export function quoteName(sequelize: Sequelize, name: string): string {
-  return queryGenerator(sequelize).quoteIdentifier(name)
-}
-
-function queryGenerator(sequelize: Sequelize) {
-  return (
-    sequelize.getQueryInterface() as unknown as {
-      queryGenerator: { quoteTable(n: string): string; quoteIdentifier(n: string): string }
-    }
-  ).queryGenerator
+  return queryGeneratorOf(sequelize).quoteIdentifier(name)
 }
 
 export const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'

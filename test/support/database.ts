@@ -9,11 +9,15 @@ export type Dialect = 'sqlite' | 'postgres' | 'mariadb'
 
 /** The server the suite runs against: TEST_DATABASE_URL, set by test/run.ts; SQLite without it. */
 export function dialect(): Dialect {
-  const url = process.env.TEST_DATABASE_URL
+  return dialectOf(process.env.TEST_DATABASE_URL, 'TEST_DATABASE_URL')
+}
+
+/** The dialect of a server URL (`variable` names where it came from); SQLite without one. */
+export function dialectOf(url: string | undefined, variable: string): Dialect {
   if (!url) return 'sqlite'
   if (url.startsWith('postgres')) return 'postgres'
   if (url.startsWith('mariadb') || url.startsWith('mysql')) return 'mariadb'
-  throw new Error(`TEST_DATABASE_URL must be postgres://... or mariadb://...; got ${url}`)
+  throw new Error(`${variable} must be postgres://... or mariadb://...; got ${url}`)
 }
 
 export interface TestDatabase {
@@ -24,9 +28,19 @@ export interface TestDatabase {
 }
 
 /** A new, empty database of the current dialect, for one test file or one test. */
-export async function freshDatabase(label: string): Promise<TestDatabase> {
+export function freshDatabase(label: string): Promise<TestDatabase> {
   const name = `ss_${label.replace(/\W/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`
-  const serverUrl = process.env.TEST_DATABASE_URL
+  return scratchDatabase(process.env.TEST_DATABASE_URL, name)
+}
+
+/**
+ * A new, empty database called `name`: a temporary SQLite file without `serverUrl`, otherwise
+ * a database created on that server. `drop()` deletes it. The benchmarks use it too.
+ */
+export async function scratchDatabase(
+  serverUrl: string | undefined,
+  name: string,
+): Promise<TestDatabase> {
   if (!serverUrl) {
     const dir = mkdtempSync(join(tmpdir(), 'single-session-'))
     const url = `sqlite:${join(dir, `${name}.sqlite`)}`
@@ -55,7 +69,7 @@ export async function freshDatabase(label: string): Promise<TestDatabase> {
       const cleanup = new Sequelize(serverUrl, { logging: false })
       try {
         await cleanup.query(
-          dialect() === 'postgres'
+          dialectOf(serverUrl, 'serverUrl') === 'postgres'
             ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`
             : `DROP DATABASE IF EXISTS ${name}`,
         )
