@@ -11,6 +11,7 @@ import { createExampleApp, type ExampleApp } from '../example-app/app.js'
 import { hashPassword } from '../example-app/passwords.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { Browser, listen, type Response } from './support/http.js'
+import { siteSession, panelSession } from './support/panel.js'
 
 interface ActionBody {
   notice?: { message: string; type: string; options?: { text?: string } }
@@ -58,25 +59,8 @@ describe('AdminJS actions under hostile calls', () => {
 
   // ---- helpers ------------------------------------------------------------------------------
 
-  async function siteSession(who: string): Promise<Browser> {
-    const b = new Browser(server.url)
-    const res = await b.post('/login', { email: `${who}@example.com`, password: 'password' })
-    assert.equal(res.status, 200, `site login of ${who}`)
-    return b
-  }
-
-  async function panel(who: string): Promise<Browser> {
-    const b = new Browser(server.url)
-    const res = await b.request(
-      'POST',
-      '/admin/login',
-      `email=${encodeURIComponent(`${who}@example.com`)}&password=password`,
-      { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-    )
-    assert.equal(res.status, 302, `panel login of ${who}`)
-    assert.equal(res.headers.get('location'), '/admin')
-    return b
-  }
+  const site = (who: string) => siteSession(server.url, who)
+  const panel = (who: string) => panelSession(server.url, who)
 
   const sessionCount = (who: string) =>
     example.singleSession.registry.model.count({ where: { userId: String(ids[who]) } })
@@ -104,7 +88,7 @@ describe('AdminJS actions under hostile calls', () => {
     await example.singleSession.logoutUsers(Object.values(ids))
     const browsers: Victims['browsers'] = []
     for (const who of ['alice', 'alice', 'bob', 'root', 'admin']) {
-      browsers.push([who, await siteSession(who)])
+      browsers.push([who, await site(who)])
     }
     const counts: Record<string, number> = {}
     const countAll = async () => {

@@ -12,6 +12,7 @@ import { dialect, freshDatabase, type TestDatabase } from './support/database.js
 import { Gates } from './support/gates.js'
 import { Browser, listen, type Response } from './support/http.js'
 import { prepareOutage, type Outage } from './support/outage.js'
+import { siteSession, panelSession } from './support/panel.js'
 
 interface ActionBody {
   error?: string
@@ -68,25 +69,8 @@ describe(
       await db.drop()
     })
 
-    async function siteSession(who: string): Promise<Browser> {
-      const b = new Browser(server.url)
-      const res = await b.post('/login', { email: `${who}@example.com`, password: 'password' })
-      assert.equal(res.status, 200, `site login of ${who}`)
-      return b
-    }
-
-    async function panel(who: string): Promise<Browser> {
-      const b = new Browser(server.url)
-      const res = await b.request(
-        'POST',
-        '/admin/login',
-        `email=${encodeURIComponent(`${who}@example.com`)}&password=password`,
-        { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-      )
-      assert.equal(res.status, 302, `panel login of ${who}`)
-      assert.equal(res.headers.get('location'), '/admin')
-      return b
-    }
+    const site = (who: string) => siteSession(server.url, who)
+    const panel = (who: string) => panelSession(server.url, who)
 
     const aliceSessions = () =>
       example.singleSession.registry.model.count({ where: { userId: String(aliceId) } })
@@ -111,7 +95,7 @@ describe(
     }
 
     it('the database is down when the request arrives: a 503 that says so, nothing ended; the same panel session works once it is back', async () => {
-      const alice = [await siteSession('alice'), await siteSession('alice')]
+      const alice = [await site('alice'), await site('alice')]
       const admin = await panel('admin')
       const adminCookie = admin.cookie
       const url = `${BULK}?recordIds=${aliceId}`
@@ -144,11 +128,7 @@ describe(
     })
 
     it('the database goes down as the logout starts: a 503, not a success notice, nothing half done; the retry works', async () => {
-      const alice = [
-        await siteSession('alice'),
-        await siteSession('alice'),
-        await siteSession('alice'),
-      ]
+      const alice = [await site('alice'), await site('alice'), await site('alice')]
       const admin = await panel('admin')
       const url = `${BULK}?recordIds=${aliceId}`
 

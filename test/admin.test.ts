@@ -6,27 +6,19 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createExampleApp, type ExampleApp } from '../example-app/app.js'
 import { hashPassword } from '../example-app/passwords.js'
+import type { LogoutSummary } from '../src/adminjs/types.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { Browser, listen, sidOf } from './support/http.js'
+import { panelSession, siteSession } from './support/panel.js'
 
 interface Notice {
   message: string
   type: string
   options?: { text?: string }
 }
-interface Summary {
-  phase: string
-  text: string
-  targets: Array<{ id: string; label: string; sessions: number; self: boolean }>
-  skipped: Array<{ id: string; label: string }>
-  missing: string[]
-  sessions: number
-  self: boolean
-  canProceed: boolean
-}
 interface ActionBody {
   notice?: Notice
-  singleSession?: Summary
+  singleSession?: LogoutSummary
   redirectUrl?: string
   records?: Array<{
     id: string
@@ -78,27 +70,11 @@ describe('AdminJS integration', () => {
   /** Signs `who` into the site `times` times (separate browsers): that many sessions. */
   async function siteSessions(who: string, times: number): Promise<Browser[]> {
     const browsers: Browser[] = []
-    for (let i = 0; i < times; i++) {
-      const b = new Browser(server.url)
-      const res = await b.post('/login', { email: `${who}@example.com`, password: 'password' })
-      assert.equal(res.status, 200)
-      browsers.push(b)
-    }
+    for (let i = 0; i < times; i++) browsers.push(await siteSession(server.url, who))
     return browsers
   }
 
-  async function panel(who: string): Promise<Browser> {
-    const b = new Browser(server.url)
-    const res = await b.request(
-      'POST',
-      '/admin/login',
-      `email=${encodeURIComponent(`${who}@example.com`)}&password=password`,
-      { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-    )
-    assert.equal(res.status, 302, `panel login of ${who}`)
-    assert.equal(res.headers.get('location'), '/admin')
-    return b
-  }
+  const panel = (who: string) => panelSession(server.url, who)
 
   async function sessionCount(who: string): Promise<number> {
     return example.singleSession.registry.model.count({ where: { userId: String(ids[who]) } })
