@@ -5,6 +5,7 @@ import SequelizeStoreInit from 'connect-session-sequelize'
 import session from 'express-session'
 import { QueryTypes, Sequelize } from 'sequelize'
 import { createSingleSession, type SingleSession } from '../single-session.js'
+import { queryGeneratorOf } from '../registry/sequelize/sql.js'
 import { CliError, ExitCodes, usageError } from './errors.js'
 
 /** What a config file (`--config`) may set. Every key is optional. */
@@ -173,11 +174,7 @@ function makeContext(
   sequelize: Sequelize,
   singleSession: SingleSession,
 ): CliContext {
-  const generator = (
-    sequelize.getQueryInterface() as unknown as {
-      queryGenerator: { quoteIdentifier(name: string): string; quoteTable(name: string): string }
-    }
-  ).queryGenerator
+  const generator = queryGeneratorOf(sequelize)
   const table = (name: string) => generator.quoteTable(name)
   const column = (name: string) => generator.quoteIdentifier(name)
   const { userTable, userIdColumn, userEmailColumn } = config

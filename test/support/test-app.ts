@@ -8,6 +8,7 @@ import {
   type SingleSessionOptions,
 } from '../../src/index.js'
 import type { SequelizeStoreLike } from '../../src/store/sequelize-store-adapter.js'
+import { queryGeneratorOf } from '../../src/registry/sequelize/sql.js'
 import type { TestDatabase } from './database.js'
 import { Gates } from './gates.js'
 import { Browser, listen } from './http.js'
@@ -102,12 +103,7 @@ export async function startTestApp(
 
   const server = await listen(app)
   const sessionTable = singleSession.options.storeAdapter.tableName
-  const q = (name: string) =>
-    (
-      db.sequelize.getQueryInterface() as unknown as {
-        queryGenerator: { quoteTable(n: string): string }
-      }
-    ).queryGenerator.quoteTable(name)
+  const q = (name: string) => queryGeneratorOf(db.sequelize).quoteTable(name)
 
   return {
     url: server.url,
