@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import { after, before } from 'node:test'
 import { QueryTypes, Sequelize } from 'sequelize'
-import { dialect, type TestDatabase } from './database.js'
+import { createExampleApp, type ExampleApp, type ExampleAppOptions } from '../../example-app/app.js'
+import { dialect, freshDatabase, type TestDatabase } from './database.js'
+import { listen } from './http.js'
 
 /**
  * Takes a test database's server away from the app and gives it back, the way an outage does:
@@ -77,4 +80,43 @@ export async function prepareOutage(db: TestDatabase): Promise<Outage> {
       await admin.close()
     },
   }
+}
+
+/** For `describe()`: an outage needs a server to take away. */
+export const needsServer = {
+  skip: dialect() === 'sqlite' && 'SQLite is embedded: no server to stop (see test/faults.test.ts)',
+}
+
+/** The example app on a database an outage can take away, as one suite shares it. */
+export interface OutageSuite {
+  db: TestDatabase
+  outage: Outage
+  example: ExampleApp
+  server: Awaited<ReturnType<typeof listen>>
+}
+
+/**
+ * Registers a suite's hooks: before, a fresh database, its outage and the example app on it;
+ * after, the database given back, everything closed and the database dropped. The returned
+ * object is filled in by the time the suite's own hooks and tests run.
+ */
+export function exampleAppUnderOutage(
+  label: string,
+  options: Omit<ExampleAppOptions, 'databaseUrl'>,
+): OutageSuite {
+  const suite = {} as OutageSuite
+  before(async () => {
+    suite.db = await freshDatabase(label)
+    suite.outage = await prepareOutage(suite.db)
+    suite.example = await createExampleApp({ ...options, databaseUrl: suite.outage.appUrl })
+    suite.server = await listen(suite.example.app)
+  })
+  after(async () => {
+    await suite.outage.end()
+    await suite.server.close()
+    await suite.example.close()
+    await suite.outage.dispose()
+    await suite.db.drop()
+  })
+  return suite
 }
