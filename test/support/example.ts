@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import { createExampleApp, type ExampleApp, type ExampleAppOptions } from '../../example-app/app.js'
 import { freshDatabase } from './database.js'
 import { Browser, listen } from './http.js'
@@ -35,16 +36,23 @@ export async function withExample(
       example,
       url: server.url,
       browser,
-      signIn: async (email, userAgent) => {
-        const b = browser(userAgent)
-        const response = await b.post('/login', { email, password: 'password' })
-        if (response.status !== 200) throw new Error(`login of ${email}: ${response.status}`)
-        return b
-      },
+      signIn: (email, userAgent) => signInOnSite(server.url, email, userAgent),
     })
   } finally {
     await server.close()
     await example.close()
     await db.drop()
   }
+}
+
+/** A browser signed in on the example app's site (its JSON login) as a demo account. */
+export async function signInOnSite(
+  baseUrl: string,
+  email: string,
+  userAgent?: string,
+): Promise<Browser> {
+  const browser = new Browser(baseUrl, userAgent)
+  const response = await browser.post('/login', { email, password: 'password' })
+  assert.equal(response.status, 200, `site login of ${email}`)
+  return browser
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { signInOnSite } from './example.js'
 import { Browser } from './http.js'
 
 /**
@@ -7,11 +8,8 @@ import { Browser } from './http.js'
  */
 
 /** A browser signed in on the site (the JSON login), as `who`. */
-export async function siteSession(baseUrl: string, who: string): Promise<Browser> {
-  const browser = new Browser(baseUrl)
-  const res = await browser.post('/login', { email: `${who}@example.com`, password: 'password' })
-  assert.equal(res.status, 200, `site login of ${who}`)
-  return browser
+export function siteSession(baseUrl: string, who: string): Promise<Browser> {
+  return signInOnSite(baseUrl, `${who}@example.com`)
 }
 
 /** A browser signed in on the AdminJS panel through its login form, as `who`. */
