@@ -1,4 +1,5 @@
 import type { IsFunction, ResourceOptions, ResourceWithOptions } from 'adminjs'
+import { ACTOR_KINDS, SESSION_END_REASONS } from '../core/ending.js'
 import { canLogOutAnyone } from './permissions.js'
 import { normalizeAdminOptions, presentRecords, sessionGrants, withTrimmedLinks } from './shared.js'
 import { mergeTranslations, type Translations } from './translations.js'
@@ -23,14 +24,6 @@ export const AUDIT_TRANSLATIONS: Translations = {
     },
   },
 }
-
-const EVENTS = [
-  'signed-in-elsewhere',
-  'logged-out-everywhere',
-  'logged-out-by-admin',
-  'revoked-by-user',
-  'denied-by-limit',
-]
 
 /**
  * The audit trail as a read-only AdminJS resource: newest first, filterable by user, by actor
@@ -72,9 +65,9 @@ export function sessionAuditResource(options: UserSessionResourceOptions): Resou
       id: { isVisible: false },
       userId: { reference: userResourceId },
       actorId: { reference: userResourceId },
-      event: { availableValues: EVENTS.map((value) => ({ value, label: value })) },
+      event: { availableValues: SESSION_END_REASONS.map((value) => ({ value, label: value })) },
       actorKind: {
-        availableValues: ['admin', 'user', 'system'].map((value) => ({ value, label: value })),
+        availableValues: ACTOR_KINDS.map((value) => ({ value, label: value })),
       },
     },
     actions: {

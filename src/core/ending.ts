@@ -6,15 +6,23 @@
  * - `revoked-by-user`: the user ended it from their list of devices.
  * A refused login (deny mode) is reported as `denied-by-limit`, see SessionEndReason.
  */
-export type EndReason =
-  'signed-in-elsewhere' | 'logged-out-everywhere' | 'logged-out-by-admin' | 'revoked-by-user'
+export const END_REASONS = [
+  'signed-in-elsewhere',
+  'logged-out-everywhere',
+  'logged-out-by-admin',
+  'revoked-by-user',
+] as const
+export type EndReason = (typeof END_REASONS)[number]
 
 /** What `endedSession()` can report: an end reason, or a login refused by the limit. */
-export type SessionEndReason = EndReason | 'denied-by-limit'
+export const SESSION_END_REASONS = [...END_REASONS, 'denied-by-limit'] as const
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number]
+
+export const ACTOR_KINDS = ['admin', 'user', 'system'] as const
 
 /** Who ended sessions: an admin, the user themself, or the system (policy, command line). */
 export interface Actor {
-  kind: 'admin' | 'user' | 'system'
+  kind: (typeof ACTOR_KINDS)[number]
   /** The actor's user id, when it is a person. */
   id: string | null
   /** How to show the actor (an email, "cli"); never a secret. */
