@@ -5,7 +5,7 @@ import type { NewSessionRecord, SessionOwner, SessionRegistry } from '../registr
 import { sessionRef } from '../registry/sequelize/sequelize-journal.js'
 import type { StoreAdapter } from '../store/store-adapter.js'
 import { describeDevice } from './device.js'
-import { OrderedEndWriter, removeSessions, type EndWriter } from './end-writer.js'
+import { removeSessions, type EndWriter } from './end-writer.js'
 import { SYSTEM_ACTOR, type Actor, type EndReason } from './ending.js'
 import type { SessionEvents } from './events.js'
 import type { LoginRule } from './policy.js'
@@ -41,7 +41,7 @@ export class SessionControl {
     readonly storeAdapter: StoreAdapter,
     readonly journal: SessionJournal,
     readonly events: SessionEvents,
-    private readonly endWriter: EndWriter = new OrderedEndWriter(registry, storeAdapter, journal),
+    private readonly endWriter: EndWriter,
   ) {}
 
   /**
