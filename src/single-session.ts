@@ -230,7 +230,8 @@ export function createSingleSession<User = Record<string, unknown>>(
       userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
     }
     try {
-      const evicted = await control.admit(record, rule, () => saveSession(req))
+      await saveSession(req)
+      const evicted = await control.admit(record, rule)
       return { sid: req.sessionID, userId, evicted: evicted.length }
     } catch (error) {
       await abandon(req)

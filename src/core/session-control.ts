@@ -9,7 +9,6 @@ import { removeSessions, type EndWriter } from './end-writer.js'
 import { SYSTEM_ACTOR, type Actor, type EndReason } from './ending.js'
 import type { SessionEvents } from './events.js'
 import type { LoginRule } from './policy.js'
-import { together } from './together.js'
 
 /** Why sessions are being ended and by whom: recorded for the audit trail and the evicted user. */
 export interface EndContext {
@@ -45,26 +44,18 @@ export class SessionControl {
   ) {}
 
   /**
-   * Saves a new session (`storeSession` writes it to the store, alongside its record) and
-   * applies the rule; nothing is evicted unless both writes succeeded. Resolves to the sessions
-   * it evicted; rejects with SessionLimitError in deny mode when the user is at the limit, and
-   * with the failure of either write (the caller then ends the new session).
+   * Records a freshly saved session and applies the rule. Resolves to the sessions it evicted;
+   * rejects with SessionLimitError in deny mode when the user is at the limit (the caller then
+   * ends the new session). The session must already be in the store: once its record is
+   * visible, another login may end it, and that end must find the store row to delete.
    */
-  async admit(
-    record: NewSessionRecord,
-    rule: LoginRule,
-    storeSession: () => Promise<void>,
-  ): Promise<SessionOwner[]> {
+  async admit(record: NewSessionRecord, rule: LoginRule): Promise<SessionOwner[]> {
     const device = describeDevice(record.userAgent)
     if (rule === null) {
-      await together(storeSession(), this.registry.add(record))
+      await this.registry.add(record)
     } else if (rule.onLimit === 'deny-new') {
       await this.forgetDeadSessions(record.userId)
-      const [, admitted] = await together(
-        storeSession(),
-        this.registry.addWithinLimit(record, rule.limit),
-      )
-      if (!admitted) {
+      if (!(await this.registry.addWithinLimit(record, rule.limit))) {
         await this.journal.audit([
           {
             at: new Date(),
@@ -86,7 +77,7 @@ export class SessionControl {
         throw new SessionLimitError(record.userId, rule.limit)
       }
     } else {
-      await together(storeSession(), this.registry.add(record))
+      await this.registry.add(record)
       // Runs after our own record is committed. The order is total and fixed, so a session among
       // the newest `limit` of all is never beyond the limit in any snapshot: concurrent logins
       // converge on exactly those, and the last one to run removes the rest.
