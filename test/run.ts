@@ -36,7 +36,10 @@ interface Totals {
   skips?: string[]
   pass: number
   fail: number
+  /** Skipped tests and skipped suites: node's own counter leaves the suites out. */
   skipped: number
+  /** Of `skipped`, how many were whole suites (their tests never ran, so node counts none). */
+  skippedSuites: number
 }
 
 /**
@@ -46,13 +49,14 @@ interface Totals {
 async function runSuite(target: Target): Promise<Totals> {
   const browser = files.filter((f) => f.startsWith('test/browser/'))
   const others = files.filter((f) => !f.startsWith('test/browser/'))
-  const totals: Totals = { pass: 0, fail: 0, skipped: 0 }
+  const totals: Totals = { pass: 0, fail: 0, skipped: 0, skippedSuites: 0 }
   for (const group of [others, browser]) {
     if (group.length === 0) continue
     const part = await runFiles(target, group)
     totals.pass += part.pass
     totals.fail += part.fail
     totals.skipped += part.skipped
+    totals.skippedSuites += part.skippedSuites
     totals.skips = [...(totals.skips ?? []), ...(part.skips ?? [])]
   }
   return totals
@@ -81,10 +85,12 @@ function runFiles(target: Target, files: readonly string[]): Promise<Totals> {
       const skips = [...output.matchAll(/^\s*﹣ (.+?) \([\d.]+ms\)(?: # (.*))?$/gm)].map(
         ([, name, why]) => (why ? `${name}: ${why}` : name!),
       )
-      const totals = {
+      const skippedTests = count('skipped')
+      const totals: Totals = {
         pass: count('pass'),
         fail: count('fail'),
-        skipped: Math.max(count('skipped'), skips.length),
+        skipped: Math.max(skippedTests, skips.length),
+        skippedSuites: Math.max(0, skips.length - skippedTests),
         skips,
       }
       if (code !== 0 && totals.fail === 0) totals.fail = 1
@@ -94,7 +100,7 @@ function runFiles(target: Target, files: readonly string[]): Promise<Totals> {
 }
 
 const summary: string[] = []
-const overall: Totals = { pass: 0, fail: 0, skipped: 0 }
+const overall: Totals = { pass: 0, fail: 0, skipped: 0, skippedSuites: 0 }
 for (const target of targets) {
   if (target.url === undefined) {
     summary.push(`${target.name}: skipped (set ${target.env} to run the suite against it)`)
@@ -105,8 +111,13 @@ for (const target of targets) {
   overall.pass += totals.pass
   overall.fail += totals.fail
   overall.skipped += totals.skipped
+  const suites = totals.skippedSuites
+  const tests = totals.skipped - suites
   summary.push(
     `${target.name}: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped` +
+      (suites > 0
+        ? ` (${tests} test${tests === 1 ? '' : 's'} and ${suites} whole suite${suites === 1 ? '' : 's'})`
+        : '') +
       (totals.skips?.length ? totals.skips.map((skip) => `\n  skipped ${skip}`).join('') : ''),
   )
 }
