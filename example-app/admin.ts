@@ -5,7 +5,7 @@
  */
 import { buildAuthenticatedRouter } from '@adminjs/express'
 import { Database, Resource } from '@adminjs/sequelize'
-import AdminJS, { ComponentLoader, type CurrentAdmin } from 'adminjs'
+import AdminJS, { ComponentLoader, type CurrentAdmin, type IsFunction } from 'adminjs'
 import type { Router } from 'express'
 import type { CookieOptions, Store } from 'express-session'
 import { DataTypes, type ModelStatic, type Sequelize, Model } from 'sequelize'
@@ -26,6 +26,9 @@ export const ADMIN_ROOT = '/admin'
 
 /** Who may enter the panel: admins and staff. alice@ and bob@ (role 'user') may not. */
 export const PANEL_ROLES: readonly string[] = ['admin', 'staff']
+
+/** Whether the signed-in panel user is an admin (not staff): sync, as AdminJS requires. */
+const isAdminUser: IsFunction = ({ currentAdmin }) => currentAdmin?.role === 'admin'
 
 export interface AdminPanelOptions {
   sequelize: Sequelize
@@ -75,8 +78,14 @@ export function createAdminPanel(options: AdminPanelOptions): { admin: AdminJS; 
           id: 'User',
           navigation: { name: 'Accounts', icon: 'Users' },
           listProperties: ['id', 'email', 'name', 'role', 'permissions', 'createdAt'],
-          // Accounts are created by signing up, which hashes a password.
-          actions: { new: { isAccessible: false, isVisible: false } },
+          actions: {
+            // Accounts are created by signing up, which hashes a password.
+            new: { isAccessible: false, isVisible: false },
+            // Whoever can edit roles or permissions can give themselves logout_all: admins only.
+            edit: { isAccessible: isAdminUser, isVisible: isAdminUser },
+            delete: { isAccessible: isAdminUser, isVisible: isAdminUser },
+            bulkDelete: { isAccessible: isAdminUser, isVisible: isAdminUser },
+          },
           properties: {
             role: {
               availableValues: ['admin', 'staff', 'user'].map((v) => ({ value: v, label: v })),
