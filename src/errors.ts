@@ -19,6 +19,8 @@ export const ErrorCodes = {
   SESSION_LIMIT_REACHED: 'SESSION_LIMIT_REACHED',
   /** `passport()` got no Passport 0.6+ authenticator, or its login kept the session id. */
   UNSUPPORTED_PASSPORT: 'UNSUPPORTED_PASSPORT',
+  /** An AdminJS action that changes something was posted from another site; nothing was done. */
+  CROSS_SITE_REQUEST: 'CROSS_SITE_REQUEST',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

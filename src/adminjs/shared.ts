@@ -13,6 +13,7 @@ import {
 } from 'adminjs'
 import type { Actor } from '../core/ending.js'
 import { ErrorCodes, SingleSessionError } from '../errors.js'
+import { normalizeTrustedOrigins } from './cross-site.js'
 import { canLogOutAnyone, grantsFrom, NO_GRANTS, type Grants } from './permissions.js'
 import { translator, type Translate, type Translations } from './translations.js'
 import type { LogoutSummary, SingleSessionAdminOptions, UserParams } from './types.js'
@@ -21,9 +22,10 @@ export const CONFIRM_COMPONENT = 'SingleSessionConfirm'
 
 /** The options with every default filled in, checked once at creation. */
 export interface NormalizedAdminOptions extends Required<
-  Omit<SingleSessionAdminOptions, 'loadAdmin' | 'translations'>
+  Omit<SingleSessionAdminOptions, 'loadAdmin' | 'translations' | 'trustedOrigins'>
 > {
   loadAdmin: SingleSessionAdminOptions['loadAdmin'] | null
+  trustedOrigins: readonly string[]
   translations: Translations
   component: string
 }
@@ -83,6 +85,7 @@ export function normalizeAdminOptions(
     loadAdmin: optionalFunction(options.loadAdmin, 'loadAdmin', null),
     labelOf: optionalFunction(options.labelOf, 'labelOf', defaultLabelOf),
     maxRecords,
+    trustedOrigins: normalizeTrustedOrigins(options.trustedOrigins),
     translations: mergeTranslations(translations, options.translations),
     component: registerConfirmComponent(componentLoader),
   }

@@ -13,6 +13,8 @@ import { Op } from 'sequelize'
 import { normalizeUserId } from '../core/user-id.js'
 import { isSingleSessionError } from '../errors.js'
 import type { SessionRequest } from '../express/session-io.js'
+import { refuseCrossSite } from './cross-site.js'
+import { endSessionsOfDeleted } from './deleted-users.js'
 import { runLogout } from './logout-action.js'
 import { canLogOut, canLogOutAnyone } from './permissions.js'
 import {
@@ -60,6 +62,16 @@ export function singleSessionFeature(options: SingleSessionFeatureOptions): Feat
       : canLogOutAnyone(grants)
   }
 
+  /** The user id the record's sessions are recorded under; null when it has no usable one. */
+  function sessionUserIdOf(record: BaseRecord): string | null {
+    try {
+      return normalizeUserId(userIdOf ? userIdOf(paramsOf(record)) : record.id())
+    } catch (error) {
+      if (!isSingleSessionError(error, 'INVALID_USER_ID')) throw error
+      return null // a user with no usable id has no sessions to end
+    }
+  }
+
   async function targetsOf(
     records: readonly BaseRecord[],
     request: ActionRequest,
@@ -69,17 +81,11 @@ export function singleSessionFeature(options: SingleSessionFeatureOptions): Feat
     const adminId = context.currentAdmin?.id as unknown
     const selfRecordId =
       typeof adminId === 'string' || typeof adminId === 'number' ? String(adminId) : null
-    const users = records.map((record) => {
-      const params = paramsOf(record)
-      let userId: string | null
-      try {
-        userId = normalizeUserId(userIdOf ? userIdOf(params) : record.id())
-      } catch (error) {
-        if (!isSingleSessionError(error, 'INVALID_USER_ID')) throw error
-        userId = null // a user with no usable id has no sessions to end
-      }
-      return { record, params, userId }
-    })
+    const users = records.map((record) => ({
+      record,
+      params: paramsOf(record),
+      userId: sessionUserIdOf(record),
+    }))
     const counts = await sessionCounts(users.flatMap((u) => (u.userId ? [u.userId] : [])))
     return users.map(({ record, params, userId }) => ({
       id: String(record.id()),
@@ -123,7 +129,11 @@ export function singleSessionFeature(options: SingleSessionFeatureOptions): Feat
     })
   }
 
+  const crossSite = refuseCrossSite(normalized)
+  const endSessions = endSessionsOfDeleted(normalized, sessionUserIdOf)
+
   const common = {
+    before: crossSite,
     icon: 'LogOut',
     variant: 'danger',
     showInDrawer: true,
@@ -161,6 +171,9 @@ export function singleSessionFeature(options: SingleSessionFeatureOptions): Feat
     actions: {
       [LOGOUT_ALL_SESSIONS]: recordAction,
       [BULK_LOGOUT_ALL_SESSIONS]: bulkAction,
+      // Deleting a user ends their sessions; the stock actions stay AdminJS's otherwise.
+      delete: { before: [crossSite], after: [endSessions] },
+      bulkDelete: { before: [crossSite], after: [endSessions] },
     },
     translations: normalized.translations as ResourceOptions['translations'],
   })

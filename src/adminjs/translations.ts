@@ -55,6 +55,8 @@ const MESSAGES = {
     "{{count}} admins' sessions will be skipped: {{list}} (needs logout_all).",
   willNotFind_one: '{{count}} id was not found: {{list}}.',
   willNotFind_other: '{{count}} ids were not found: {{list}}.',
+  crossSite:
+    'Refused: this request came from another site ({{from}}), not from this panel; nothing was done',
 } as const
 
 /** Defaults for the User resource (the feature). */

@@ -50,6 +50,14 @@ export interface SingleSessionAdminOptions {
   maxRecords?: number
   /** Per-language overrides of the labels and messages (see `translations.ts`). */
   translations?: Translations
+  /**
+   * Origins besides the panel's own host whose pages may post the actions that change something
+   * (`['https://admin.example.com']`). A POST whose `Origin` or `Sec-Fetch-Site` names any other
+   * site is refused with a 403; one that carries neither header (a script) passes.
+   *
+   * Default: `[]` (the request's own `Host` only).
+   */
+  trustedOrigins?: readonly string[]
 }
 
 /** Options of `singleSessionFeature()`, for the User resource. */

@@ -15,6 +15,7 @@ import type {
 import { describeDevice } from '../core/device.js'
 import { runLogout } from './logout-action.js'
 import { canLogOutAnyone } from './permissions.js'
+import { refuseCrossSite } from './cross-site.js'
 import {
   missingIds,
   normalizeAdminOptions,
@@ -125,6 +126,7 @@ export function userSessionResource(options: UserSessionResourceOptions): Resour
     component: normalized.component,
     isVisible: mayUse,
     isAccessible: mayUse,
+    before: refuseCrossSite(normalized),
   } as const
 
   const logoutSession: Partial<Action<ActionResponse>> = {
@@ -196,7 +198,10 @@ export function userSessionResource(options: UserSessionResourceOptions): Resour
     translations: normalized.translations as ResourceOptions['translations'],
   }
 
-  return { resource: singleSession.registry.model, options: resourceOptions }
+  return {
+    resource: singleSession.registry.model,
+    options: resourceOptions,
+  }
 }
 
 /**
