@@ -21,6 +21,10 @@ export const ErrorCodes = {
   UNSUPPORTED_PASSPORT: 'UNSUPPORTED_PASSPORT',
   /** An AdminJS action that changes something was posted from another site; nothing was done. */
   CROSS_SITE_REQUEST: 'CROSS_SITE_REQUEST',
+  /** The User resource has none of the fields the default admin check reads: set `isAdmin`. */
+  ADMIN_FIELD_MISSING: 'ADMIN_FIELD_MISSING',
+  /** The UserSession resource cannot find the User resource: set `userResourceId`. */
+  NO_USER_RESOURCE: 'NO_USER_RESOURCE',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -13,6 +13,7 @@ import { Op } from 'sequelize'
 import { normalizeUserId } from '../core/user-id.js'
 import { isSingleSessionError } from '../errors.js'
 import type { SessionRequest } from '../express/session-io.js'
+import { assertAdminField } from './admin-field.js'
 import { refuseCrossSite } from './cross-site.js'
 import { endSessionsOfDeleted } from './deleted-users.js'
 import { runLogout } from './logout-action.js'
@@ -27,6 +28,7 @@ import {
   sessionGrants,
   type Target,
 } from './shared.js'
+import { markUserFeature } from './resource-entries.js'
 import { mergeTranslations, USER_TRANSLATIONS } from './translations.js'
 import type { SingleSessionFeatureOptions, UserParams } from './types.js'
 
@@ -167,7 +169,7 @@ export function singleSessionFeature(options: SingleSessionFeatureOptions): Feat
     },
   }
 
-  return buildFeature({
+  const built = buildFeature({
     actions: {
       [LOGOUT_ALL_SESSIONS]: recordAction,
       [BULK_LOGOUT_ALL_SESSIONS]: bulkAction,
@@ -177,6 +179,11 @@ export function singleSessionFeature(options: SingleSessionFeatureOptions): Feat
     },
     translations: normalized.translations as ResourceOptions['translations'],
   })
+  const feature: FeatureType = (admin, previous) => {
+    if (options.isAdmin === undefined) assertAdminField(admin, feature)
+    return built(admin, previous)
+  }
+  return markUserFeature(feature)
 }
 
 export type { UserParams }

@@ -76,9 +76,10 @@ export interface UserSessionResourceOptions extends SingleSessionAdminOptions {
   /**
    * The AdminJS id of the User resource: sessions link to it and the acting admin and the
    * sessions' owners are loaded from it. Sessions are assumed to be recorded under the User
-   * record's id.
+   * record's id. A resource id that matches nothing throws NO_USER_RESOURCE at `new AdminJS()`.
    *
-   * Default: `'User'`.
+   * Default: the resource that has `singleSessionFeature()`, whatever its id (the Sequelize
+   * adapter's default is the table name), else the one with the id `'User'`.
    */
   userResourceId?: string
   /** Where the resource appears in the sidebar. Default: AdminJS's default (the database). */

@@ -17,6 +17,7 @@ import { runLogout } from './logout-action.js'
 import { canLogOutAnyone } from './permissions.js'
 import { refuseCrossSite } from './cross-site.js'
 import {
+  invalid,
   missingIds,
   normalizeAdminOptions,
   selectedRecords,
@@ -28,6 +29,7 @@ import {
   type Target,
 } from './shared.js'
 import { mergeTranslations, SESSION_TRANSLATIONS } from './translations.js'
+import { linkUserResource } from './user-resource.js'
 import type { UserParams, UserSessionResourceOptions } from './types.js'
 
 export const USER_SESSION_RESOURCE_ID = 'UserSession'
@@ -50,7 +52,11 @@ const SECRET_FIELDS = ['sid']
 export function userSessionResource(options: UserSessionResourceOptions): ResourceWithOptions {
   const normalized = normalizeAdminOptions(options, SESSION_TRANSLATIONS, mergeTranslations)
   const { singleSession } = normalized
-  const userResourceId = options.userResourceId ?? 'User'
+  if (options.userResourceId !== undefined && typeof options.userResourceId !== 'string') {
+    invalid('userResourceId', 'the AdminJS id of the User resource (a string)')
+  }
+  // Found when AdminJS builds its resources (see linkUserResource).
+  let userResourceId = options.userResourceId ?? 'User'
 
   const mayUse: IsFunction = ({ currentAdmin }) =>
     canLogOutAnyone(sessionGrants(normalized, currentAdmin))
@@ -177,7 +183,6 @@ export function userSessionResource(options: UserSessionResourceOptions): Resour
       id: { isVisible: false },
       sid: { isVisible: false, isSortable: false },
       slot: { isVisible: false },
-      userId: { reference: userResourceId },
       device: {
         type: 'string',
         isSortable: false,
@@ -201,6 +206,7 @@ export function userSessionResource(options: UserSessionResourceOptions): Resour
   return {
     resource: singleSession.registry.model,
     options: resourceOptions,
+    features: [linkUserResource(options.userResourceId, (id) => (userResourceId = id))],
   }
 }
 
