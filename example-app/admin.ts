@@ -5,7 +5,13 @@
  */
 import { buildAuthenticatedRouter } from '@adminjs/express'
 import { Database, Resource } from '@adminjs/sequelize'
-import AdminJS, { ComponentLoader, type CurrentAdmin, type IsFunction } from 'adminjs'
+import AdminJS, {
+  ComponentLoader,
+  ForbiddenError,
+  type Before,
+  type CurrentAdmin,
+  type IsFunction,
+} from 'adminjs'
 import type { Router } from 'express'
 import type { CookieOptions, Store } from 'express-session'
 import { DataTypes, type ModelStatic, type Sequelize, Model } from 'sequelize'
@@ -29,6 +35,20 @@ export const PANEL_ROLES: readonly string[] = ['admin', 'staff']
 
 /** Whether the signed-in panel user is an admin (not staff): sync, as AdminJS requires. */
 const isAdminUser: IsFunction = ({ currentAdmin }) => currentAdmin?.role === 'admin'
+
+/**
+ * The same rule read from the database when a change is posted: `isAdminUser` sees the copy
+ * kept in the session, which still says admin after a demotion.
+ */
+function stillAdmin(User: ModelStatic<UserRow>): Before {
+  return async (request, context) => {
+    if (request.method !== 'post') return request
+    const id = context.currentAdmin?.id as unknown
+    const row = typeof id === 'string' ? await User.findByPk(id) : null
+    if (row?.role !== 'admin') throw new ForbiddenError('Only admins may change users')
+    return request
+  }
+}
 
 export interface AdminPanelOptions {
   sequelize: Sequelize
@@ -66,6 +86,7 @@ export function createAdminPanel(options: AdminPanelOptions): { admin: AdminJS; 
   const { sequelize, User, singleSession, store, sessionSecret, cookie } = options
   const componentLoader = new ComponentLoader()
   const shared = { singleSession, componentLoader }
+  const adminsOnly = stillAdmin(User)
 
   const admin = new AdminJS({
     rootPath: ADMIN_ROOT,
@@ -82,9 +103,9 @@ export function createAdminPanel(options: AdminPanelOptions): { admin: AdminJS; 
             // Accounts are created by signing up, which hashes a password.
             new: { isAccessible: false, isVisible: false },
             // Whoever can edit roles or permissions can give themselves logout_all: admins only.
-            edit: { isAccessible: isAdminUser, isVisible: isAdminUser },
-            delete: { isAccessible: isAdminUser, isVisible: isAdminUser },
-            bulkDelete: { isAccessible: isAdminUser, isVisible: isAdminUser },
+            edit: { isAccessible: isAdminUser, isVisible: isAdminUser, before: [adminsOnly] },
+            delete: { isAccessible: isAdminUser, isVisible: isAdminUser, before: [adminsOnly] },
+            bulkDelete: { isAccessible: isAdminUser, isVisible: isAdminUser, before: [adminsOnly] },
           },
           properties: {
             role: {

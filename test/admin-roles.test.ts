@@ -65,6 +65,24 @@ describe('User resource of the example app: roles and permissions', () => {
     assert.equal(await user('bob'), null)
   })
 
+  it('an admin demoted to staff while signed in can no longer edit or delete: the role is read again', async () => {
+    const demoted = await suite.panel('root')
+    await suite.example.User.update({ role: 'staff' }, { where: { id: suite.ids.root } })
+    const body = new URLSearchParams({ email: 'root@example.com', name: 'Root', role: 'admin' })
+    const edit = await demoted.request<ActionBody>(
+      'POST',
+      record(suite.ids.root!, 'edit'),
+      body.toString(),
+      form,
+    )
+    assert.equal(edit.body.notice?.type, 'error', edit.text.slice(0, 300))
+    assert.equal((await user('root'))!.role, 'staff')
+    const remove = await demoted.post<ActionBody>(record(suite.ids.alice!, 'delete'))
+    assert.equal(remove.body.notice?.type, 'error', remove.text.slice(0, 300))
+    assert.ok(await user('alice'))
+    await suite.example.User.update({ role: 'admin' }, { where: { id: suite.ids.root } })
+  })
+
   it('the edit and delete buttons are not offered to staff, and are to admins', async () => {
     const list = '/admin/api/resources/User/actions/list'
     type ListBody = { records: Array<{ recordActions: Array<{ name: string }> }> }
