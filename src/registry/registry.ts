@@ -31,12 +31,12 @@ export interface SessionOwner {
  * depends on SQL.
  */
 export interface SessionRegistry {
-  /** Records a session with no slot (evict mode, or a user who is not limited). */
+  /** Records a session (evict mode, or a user who is not limited). */
   add(record: NewSessionRecord): Promise<void>
   /**
-   * Records a session in the first free slot below `limit` (deny mode). Returns false when all
-   * `limit` slots are held: at most `limit` sessions can be recorded this way, however many
-   * logins race.
+   * Records a session unless the user already has `limit` records, however they were recorded
+   * (deny mode). Returns false at the limit: concurrent logins of one user, in any number of
+   * processes, never leave more than `limit` records.
    */
   addWithinLimit(record: NewSessionRecord, limit: number): Promise<boolean>
   /** The user's sessions beyond the newest `keep`, in a fixed total order. */

@@ -90,6 +90,20 @@ export async function startTestApp(
       res.json({ sid: req.sessionID })
     })
   })
+  app.get('/devices', async (req, res, next) => {
+    try {
+      res.json({ devices: await singleSession.listDevices(req) })
+    } catch (error) {
+      next(error)
+    }
+  })
+  app.delete('/devices/:id', async (req, res, next) => {
+    try {
+      res.json({ ended: await singleSession.endDevice(req, Number(req.params.id)) })
+    } catch (error) {
+      next(error)
+    }
+  })
   app.post('/logout', async (req, res, next) => {
     try {
       res.json(await singleSession.logout(req))

@@ -1,5 +1,6 @@
-import { Op, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize'
+import { Op, type Sequelize, type Transaction } from 'sequelize'
 import type { NewSessionRecord, SessionOwner, SessionRecord, SessionRegistry } from '../registry.js'
+import { insertWithinLimit } from './limited-insert.js'
 import { withRetry } from './retry.js'
 import { deleteBySidStatement } from './sql.js'
 import { inTransaction } from './transaction.js'
@@ -35,24 +36,12 @@ export class SequelizeRegistry implements SessionRegistry {
 
   async add(record: NewSessionRecord): Promise<void> {
     await withRetry('record session', () =>
-      this.model.create({ ...record, lastSeenAt: record.createdAt, slot: null }),
+      this.model.create({ ...record, lastSeenAt: record.createdAt }),
     )
   }
 
   async addWithinLimit(record: NewSessionRecord, limit: number): Promise<boolean> {
-    for (let slot = 0; slot < limit; slot++) {
-      try {
-        await withRetry('record session in slot', () =>
-          this.model.create({ ...record, lastSeenAt: record.createdAt, slot }),
-        )
-        return true
-      } catch (error) {
-        if (!(error instanceof UniqueConstraintError)) throw error
-        // The slot is taken, unless it was the sid itself that clashed.
-        if (await this.find(record.sid)) throw error
-      }
-    }
-    return false
+    return insertWithinLimit(this.model, record, limit)
   }
 
   async overflow(userId: string, keep: number): Promise<SessionOwner[]> {
