@@ -17,6 +17,8 @@ export type NewSessionRecord = Omit<SessionRecord, 'lastSeenAt' | 'id'>
 
 /** Where a session lives and whose it is: what a bulk logout needs to know. */
 export interface SessionOwner {
+  /** The record's id: it stays when the app regenerates the session and the sid changes. */
+  id: number
   sid: string
   userId: string
   expiresAt: Date
@@ -51,6 +53,13 @@ export interface SessionRegistry {
   findOwned(userId: string, id: number): Promise<SessionRecord | null>
   /** Forgets these sessions; returns how many were recorded. */
   remove(sids: readonly string[], transaction?: Transaction): Promise<number>
+  /**
+   * The sids these records have now (a regenerate may have moved one since it was read). In a
+   * transaction the records stay locked until it ends, so that no regenerate moves them again.
+   */
+  currentSids(ids: readonly number[], transaction?: Transaction): Promise<string[]>
+  /** Forgets these records by id, whatever sid they have now; returns how many there were. */
+  removeRecords(ids: readonly number[], transaction?: Transaction): Promise<number>
   /** Moves a record to a new session id (the app regenerated the session). */
   rename(oldSid: string, newSid: string, expiresAt: Date): Promise<boolean>
   /** Updates last-seen and expiry. */

@@ -298,9 +298,12 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     return destroyed
   }
 
-  /** The DELETE of `destroyMany()` for one batch, as SQL. */
-  deleteStatement(sids: readonly string[]): string {
-    return deleteBySidStatement(this.model, sids)
+  /**
+   * The DELETE of `destroyMany()` for one batch, as SQL; with `alsoSidsOf`, the name of a WITH
+   * clause of the same statement, also the sessions of the sids it returns.
+   */
+  deleteStatement(sids: readonly string[], alsoSidsOf?: string): string {
+    return deleteBySidStatement(this.model, sids, alsoSidsOf)
   }
 
   async alive(sids: readonly string[]): Promise<Set<string>> {

@@ -87,7 +87,8 @@ export async function startTestApp(
     req.session.regenerate((error) => {
       if (error) return next(error)
       Object.assign(req.session, data)
-      res.json({ sid: req.sessionID })
+      const gate = typeof req.query.gate === 'string' ? gates.pass(req.query.gate) : undefined
+      void Promise.resolve(gate).then(() => res.json({ sid: req.sessionID }))
     })
   })
   app.get('/devices', async (req, res, next) => {
