@@ -137,8 +137,11 @@ export interface SingleSession<User = Record<string, unknown>> {
   migrate(): Promise<string[]>
   /** Throws MISSING_TABLE unless every table exists. Call it at start-up. */
   ready(): Promise<void>
-  /** Deletes expired sessions, records whose session is gone and stale ending records. */
-  prune(): Promise<{ sessions: number; records: number; endings: number }>
+  /**
+   * Deletes expired sessions, signed-in sessions left without a record (after a grace period),
+   * records whose session is gone and stale ending records.
+   */
+  prune(): Promise<{ sessions: number; unrecorded: number; records: number; endings: number }>
   /**
    * Routes Passport's `req.login()` / `req.logout()` (and `passport.authenticate()`) through
    * `login()` and `logout()`: call it once with the `passport` module or a `new Passport()`.
@@ -401,9 +404,9 @@ export function createSingleSession<User = Record<string, unknown>>(
     migrate: () => migrate(options.sequelize, tables),
     ready,
     prune: async () => {
-      const { sessions, records } = await storeAdapter.prune()
+      const { sessions, unrecorded, records } = await storeAdapter.prune()
       const endings = await journal.pruneEndings()
-      return { sessions, records, endings }
+      return { sessions, unrecorded, records, endings }
     },
     passport(authenticator) {
       installPassport<User>(authenticator, options, {

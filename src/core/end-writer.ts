@@ -7,8 +7,11 @@ import type { StoreAdapter } from '../store/store-adapter.js'
 export interface SessionsEnd {
   /** Why each session ended, keyed (hashed) by its sid. */
   endings: ReadonlyArray<SessionEnding & { sid: string }>
-  /** The sessions to delete from the store and the registry. */
-  sids: readonly string[]
+  /**
+   * The sessions to delete from the store and the registry: their records by id, and their
+   * store rows under the sid that was read and under the one the record has when it goes.
+   */
+  sessions: ReadonlyArray<{ id: number; sid: string }>
   /** The audit lines, one per user. */
   audit: readonly AuditEntry[]
 }
@@ -33,14 +36,39 @@ export class OrderedEndWriter implements EndWriter {
     private readonly journal: SessionJournal,
   ) {}
 
-  write({ endings, sids, audit }: SessionsEnd): Promise<number> {
+  write({ endings, sessions, audit }: SessionsEnd): Promise<number> {
     return this.registry.inTransaction('end sessions', async (transaction) => {
       await this.journal.recordEndings(endings, transaction)
-      const removed = await removeSessions(this.registry, this.storeAdapter, sids, transaction)
+      const removed = await removeRecordedSessions(
+        this.registry,
+        this.storeAdapter,
+        sessions,
+        transaction,
+      )
       await this.journal.audit(audit, transaction)
       return removed
     })
   }
+}
+
+/**
+ * Ends recorded sessions by record id: the app may have regenerated one since it was read, and
+ * its record then names a new sid. The store rows of both sids go, then the records. In a
+ * transaction the records are locked from the read of their sids on; without one (SQLite) a
+ * regenerate in between leaves at most a store row whose record is gone, which is refused on
+ * load and pruned.
+ */
+export async function removeRecordedSessions(
+  registry: SessionRegistry,
+  storeAdapter: StoreAdapter,
+  sessions: ReadonlyArray<{ id: number; sid: string }>,
+  transaction: Transaction | undefined,
+): Promise<number> {
+  const ids = sessions.map((session) => session.id)
+  const current = await registry.currentSids(ids, transaction)
+  const sids = new Set([...sessions.map((session) => session.sid), ...current])
+  await storeAdapter.destroyMany([...sids], transaction)
+  return registry.removeRecords(ids, transaction)
 }
 
 /**

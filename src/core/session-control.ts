@@ -125,9 +125,12 @@ export class SessionControl {
       actor: context.actor,
       newDevice: context.newDevice ?? null,
     }))
-    const sids = sessions.map((session) => session.sid)
     const entries = auditEntries(sessions, context, endedAt)
-    const removed = await this.endWriter.write({ endings, sids, audit: entries })
+    const removed = await this.endWriter.write({
+      endings,
+      sessions: sessions.map(({ id, sid }) => ({ id, sid })),
+      audit: entries,
+    })
     for (const entry of entries) {
       this.events.emit('sessions-ended', {
         userId: entry.userId,

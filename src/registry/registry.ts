@@ -17,6 +17,8 @@ export type NewSessionRecord = Omit<SessionRecord, 'lastSeenAt' | 'id'>
 
 /** Where a session lives and whose it is: what a bulk logout needs to know. */
 export interface SessionOwner {
+  /** The record's id: it stays when the app regenerates the session and the sid changes. */
+  id: number
   sid: string
   userId: string
   expiresAt: Date
@@ -31,12 +33,12 @@ export interface SessionOwner {
  * depends on SQL.
  */
 export interface SessionRegistry {
-  /** Records a session with no slot (evict mode, or a user who is not limited). */
+  /** Records a session (evict mode, or a user who is not limited). */
   add(record: NewSessionRecord): Promise<void>
   /**
-   * Records a session in the first free slot below `limit` (deny mode). Returns false when all
-   * `limit` slots are held: at most `limit` sessions can be recorded this way, however many
-   * logins race.
+   * Records a session unless the user already has `limit` records, however they were recorded
+   * (deny mode). Returns false at the limit: concurrent logins of one user, in any number of
+   * processes, never leave more than `limit` records.
    */
   addWithinLimit(record: NewSessionRecord, limit: number): Promise<boolean>
   /** The user's sessions beyond the newest `keep`, in a fixed total order. */
@@ -51,6 +53,13 @@ export interface SessionRegistry {
   findOwned(userId: string, id: number): Promise<SessionRecord | null>
   /** Forgets these sessions; returns how many were recorded. */
   remove(sids: readonly string[], transaction?: Transaction): Promise<number>
+  /**
+   * The sids these records have now (a regenerate may have moved one since it was read). In a
+   * transaction the records stay locked until it ends, so that no regenerate moves them again.
+   */
+  currentSids(ids: readonly number[], transaction?: Transaction): Promise<string[]>
+  /** Forgets these records by id, whatever sid they have now; returns how many there were. */
+  removeRecords(ids: readonly number[], transaction?: Transaction): Promise<number>
   /** Moves a record to a new session id (the app regenerated the session). */
   rename(oldSid: string, newSid: string, expiresAt: Date): Promise<boolean>
   /** Updates last-seen and expiry. */

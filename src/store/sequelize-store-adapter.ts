@@ -39,6 +39,9 @@ const PRUNE_GRACE_MS = 5 * 60_000
 
 const GUARDED = Symbol.for('adminjs-single-session.guarded')
 
+/** Store rows read per query when looking for unrecorded signed-in sessions. */
+const PRUNE_PAGE = 1000
+
 export function isSequelizeStore(store: unknown): store is SequelizeStoreLike {
   const candidate = store as Partial<SequelizeStoreLike> | null
   const model = candidate?.sessionModel as
@@ -70,6 +73,8 @@ export class SequelizeStoreAdapter implements StoreAdapter {
   private readonly known = new WeakMap<object, Set<string>>()
   /** Per request: the cookie's sid when express-session found no session for it. */
   private readonly replaced = new WeakMap<object, string>()
+  /** The session key of the login marker, once installed. */
+  private sessionKey: string | null = null
 
   constructor(
     store: SequelizeStoreLike,
@@ -99,6 +104,7 @@ export class SequelizeStoreAdapter implements StoreAdapter {
       )
     }
     store[GUARDED] = true
+    this.sessionKey = hooks.sessionKey
 
     const originalCreateSession = store.createSession.bind(store)
     const originalDestroy = store.destroy.bind(store)
@@ -158,6 +164,7 @@ export class SequelizeStoreAdapter implements StoreAdapter {
 
     store.clearExpiredSessions = (callback?: Callback) =>
       originalClear()
+        .then(() => this.pruneUnrecorded())
         .then(() => this.pruneRecords())
         .then(async (records) => {
           await hooks.cleaned()
@@ -298,9 +305,12 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     return destroyed
   }
 
-  /** The DELETE of `destroyMany()` for one batch, as SQL. */
-  deleteStatement(sids: readonly string[]): string {
-    return deleteBySidStatement(this.model, sids)
+  /**
+   * The DELETE of `destroyMany()` for one batch, as SQL; with `alsoSidsOf`, the name of a WITH
+   * clause of the same statement, also the sessions of the sids it returns.
+   */
+  deleteStatement(sids: readonly string[], alsoSidsOf?: string): string {
+    return deleteBySidStatement(this.model, sids, alsoSidsOf)
   }
 
   async alive(sids: readonly string[]): Promise<Set<string>> {
@@ -316,12 +326,61 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     return alive
   }
 
-  async prune(): Promise<{ sessions: number; records: number }> {
+  async prune(): Promise<{ sessions: number; unrecorded: number; records: number }> {
     const sessions = await withRetry('delete expired sessions', () =>
       this.model.destroy({ where: { expires: { [Op.lt]: new Date() } } }),
     )
+    const unrecorded = await this.pruneUnrecorded()
     const records = await this.pruneRecords()
-    return { sessions, records }
+    return { sessions, unrecorded, records }
+  }
+
+  /**
+   * Store rows that carry the login marker but have no record: left by a login that failed
+   * and could not clean up after itself, or by an end that raced a regenerate. They are refused
+   * on load; this deletes them. A login writes its row a moment before its record, so only
+   * markers older than the grace period are touched, and the delete checks again that there
+   * is still no record.
+   */
+  private async pruneUnrecorded(): Promise<number> {
+    if (!this.sessionKey) return 0
+    const sessionKey = this.sessionKey
+    const store = this.quoted(this.tableName)
+    const registry = this.quoted(this.registryTable)
+    const sid = this.column('sid')
+    const unrecorded = `NOT EXISTS (SELECT 1 FROM ${registry} r WHERE r.sid = ${store}.${sid})`
+    const before = Date.now() - PRUNE_GRACE_MS
+    let deleted = 0
+    let after = ''
+    for (;;) {
+      const rows = await this.sequelize.query<{ sid: string; data: string }>(
+        `SELECT ${sid} AS sid, ${this.column('data')} AS data FROM ${store}` +
+          ` WHERE ${this.column('data')} LIKE :pattern ESCAPE '!' AND ${sid} > :after AND ${unrecorded}` +
+          ` ORDER BY ${sid} LIMIT ${PRUNE_PAGE}`,
+        {
+          replacements: { pattern: `%${likeEscaped(JSON.stringify(sessionKey))}:{%`, after },
+          type: QueryTypes.SELECT,
+        },
+      )
+      const stale = rows
+        .filter((row) => markedBefore(row.data, sessionKey, before))
+        .map((row) => row.sid)
+      if (stale.length > 0) {
+        deleted += Number(
+          (await withRetry('delete unrecorded signed-in sessions', () =>
+            this.sequelize.query(
+              `DELETE FROM ${store} WHERE ${sid} IN (:stale) AND ${unrecorded}`,
+              {
+                replacements: { stale },
+                type: QueryTypes.BULKDELETE,
+              },
+            ),
+          )) ?? 0,
+        )
+      }
+      if (rows.length < PRUNE_PAGE) return deleted
+      after = rows.at(-1)!.sid
+    }
   }
 
   /** Registry records whose session is gone (expired and cleaned up, or deleted by hand). */
@@ -369,6 +428,24 @@ export class SequelizeStoreAdapter implements StoreAdapter {
   private quoted(table: string): string {
     return queryGeneratorOf(this.sequelize).quoteTable(table)
   }
+}
+
+/** Whether this stored session data carries a login marker set (or last seen) before `before`. */
+function markedBefore(data: string, key: string, before: number): boolean {
+  let session: unknown
+  try {
+    session = JSON.parse(data)
+  } catch {
+    return false
+  }
+  if (!hasMarker(session, key)) return false
+  const marker = (session as Record<string, { at?: unknown; seen?: unknown }>)[key]!
+  const times = [marker.at, marker.seen].filter((t): t is number => typeof t === 'number')
+  return times.every((time) => time < before)
+}
+
+function likeEscaped(text: string): string {
+  return text.replace(/[!%_]/g, (c) => `!${c}`)
 }
 
 export function hasMarker(session: unknown, key: string): boolean {

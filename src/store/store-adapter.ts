@@ -37,8 +37,11 @@ export interface StoreAdapter {
   destroyMany(sids: readonly string[], transaction?: Transaction): Promise<number>
   /** The subset of these sids whose sessions exist and have not expired. */
   alive(sids: readonly string[]): Promise<Set<string>>
-  /** Deletes expired sessions and registry records whose session is gone; returns both counts. */
-  prune(): Promise<{ sessions: number; records: number }>
+  /**
+   * Deletes expired sessions, signed-in sessions that have no registry record (after a grace
+   * period), and registry records whose session is gone; returns the three counts.
+   */
+  prune(): Promise<{ sessions: number; unrecorded: number; records: number }>
   /** Creates the store's table when it is missing (development). */
   sync(): Promise<void>
   /** Whether the store's table exists. */

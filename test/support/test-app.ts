@@ -87,8 +87,23 @@ export async function startTestApp(
     req.session.regenerate((error) => {
       if (error) return next(error)
       Object.assign(req.session, data)
-      res.json({ sid: req.sessionID })
+      const gate = typeof req.query.gate === 'string' ? gates.pass(req.query.gate) : undefined
+      void Promise.resolve(gate).then(() => res.json({ sid: req.sessionID }))
     })
+  })
+  app.get('/devices', async (req, res, next) => {
+    try {
+      res.json({ devices: await singleSession.listDevices(req) })
+    } catch (error) {
+      next(error)
+    }
+  })
+  app.delete('/devices/:id', async (req, res, next) => {
+    try {
+      res.json({ ended: await singleSession.endDevice(req, Number(req.params.id)) })
+    } catch (error) {
+      next(error)
+    }
   })
   app.post('/logout', async (req, res, next) => {
     try {

@@ -12,6 +12,7 @@ interface PruneOptions {
 const LABELS: Record<string, [string, string]> = {
   sessions: ['expired session', 'expired sessions'],
   records: ['orphaned session record', 'orphaned session records'],
+  unrecorded: ['unrecorded signed-in session', 'unrecorded signed-in sessions'],
   endings: ['stale ending record', 'stale ending records'],
 }
 

@@ -8,13 +8,15 @@ import { inTransaction } from './transaction.js'
 
 /** The store's side of the statement: its DELETE (the store lives in the same database). */
 export interface StoreDeleteStatement {
-  deleteStatement(sids: readonly string[]): string
+  /** Deletes these sids and those the WITH clause `alsoSidsOf` returns. */
+  deleteStatement(sids: readonly string[], alsoSidsOf: string): string
 }
 
 /**
- * PostgreSQL: an end of sessions as a single statement. The reasons and the audit lines are
- * inserted, and the store rows deleted, by data-modifying WITH clauses; the statement itself
- * deletes the records. One statement is atomic without a transaction and costs one round trip
+ * PostgreSQL: an end of sessions as a single statement. The records are deleted by id (a
+ * regenerate may have given one a new sid since it was read), the reasons and the audit lines
+ * inserted, and the store rows of the sids read and of the sids the records had deleted, by
+ * data-modifying WITH clauses; the statement counts the records. One statement is atomic without a transaction and costs one round trip
  * instead of six (BEGIN, four writes, COMMIT). A larger end is one statement per batch of
  * users, in one transaction.
  */
@@ -38,13 +40,23 @@ export class PostgresEndWriter implements EndWriter {
     })
   }
 
-  private writeBatch(batch: SessionsEnd, transaction: Transaction | undefined): Promise<number> {
+  private async writeBatch(
+    batch: SessionsEnd,
+    transaction: Transaction | undefined,
+  ): Promise<number> {
     const inserts = this.journal.insertStatements(batch.endings, batch.audit)
+    const ids = batch.sessions.map((session) => session.id)
+    const sids = batch.sessions.map((session) => session.sid)
     const sql =
       `WITH reasons AS (${inserts.endings}), audit AS (${inserts.audit}),` +
-      ` sessions AS (${this.store.deleteStatement(batch.sids)})` +
-      ` ${this.registry.deleteStatement(batch.sids)}`
-    return this.sequelize.query(sql, { type: QueryTypes.BULKDELETE, transaction })
+      ` records AS (${this.registry.deleteByIdsReturningSids(ids)}),` +
+      ` sessions AS (${this.store.deleteStatement(sids, 'records')})` +
+      ` SELECT COUNT(*) AS removed FROM records`
+    const [row] = await this.sequelize.query<{ removed: unknown }>(sql, {
+      type: QueryTypes.SELECT,
+      transaction,
+    })
+    return Number(row?.removed ?? 0)
   }
 }
 
@@ -62,7 +74,13 @@ function batchesOfUsers(end: SessionsEnd): SessionsEnd[] {
   const batches: SessionsEnd[] = []
   let endings: Ending[] = []
   let audit: AuditEntry[] = []
-  const close = () => batches.push({ endings, audit, sids: endings.map((ending) => ending.sid) })
+  const idOf = new Map(end.sessions.map((session) => [session.sid, session.id]))
+  const close = () =>
+    batches.push({
+      endings,
+      audit,
+      sessions: endings.map((ending) => ({ id: idOf.get(ending.sid)!, sid: ending.sid })),
+    })
   for (const line of end.audit) {
     const userEndings = endingsOf.get(line.userId) ?? []
     if (audit.length > 0 && endings.length + userEndings.length > BATCH_SIZE) {

@@ -1,7 +1,8 @@
-import { Op, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize'
+import { Op, type Sequelize, type Transaction } from 'sequelize'
 import type { NewSessionRecord, SessionOwner, SessionRecord, SessionRegistry } from '../registry.js'
+import { insertWithinLimit } from './limited-insert.js'
 import { withRetry } from './retry.js'
-import { deleteBySidStatement } from './sql.js'
+import { deleteByIdStatement, queryGeneratorOf } from './sql.js'
 import { inTransaction } from './transaction.js'
 import {
   defineUserSessionModel,
@@ -35,30 +36,18 @@ export class SequelizeRegistry implements SessionRegistry {
 
   async add(record: NewSessionRecord): Promise<void> {
     await withRetry('record session', () =>
-      this.model.create({ ...record, lastSeenAt: record.createdAt, slot: null }),
+      this.model.create({ ...record, lastSeenAt: record.createdAt }),
     )
   }
 
   async addWithinLimit(record: NewSessionRecord, limit: number): Promise<boolean> {
-    for (let slot = 0; slot < limit; slot++) {
-      try {
-        await withRetry('record session in slot', () =>
-          this.model.create({ ...record, lastSeenAt: record.createdAt, slot }),
-        )
-        return true
-      } catch (error) {
-        if (!(error instanceof UniqueConstraintError)) throw error
-        // The slot is taken, unless it was the sid itself that clashed.
-        if (await this.find(record.sid)) throw error
-      }
-    }
-    return false
+    return insertWithinLimit(this.model, record, limit)
   }
 
   async overflow(userId: string, keep: number): Promise<SessionOwner[]> {
     const rows = await withRetry('find sessions over the limit', () =>
       this.model.findAll({
-        attributes: ['sid', 'userId', 'expiresAt'],
+        attributes: ['id', 'sid', 'userId', 'expiresAt'],
         where: { userId },
         order: [['id', 'DESC']],
         offset: keep,
@@ -74,7 +63,7 @@ export class SequelizeRegistry implements SessionRegistry {
     for (const chunk of chunks(userIds)) {
       const rows = await withRetry('find sessions of users', () =>
         this.model.findAll({
-          attributes: ['sid', 'userId', 'expiresAt'],
+          attributes: ['id', 'sid', 'userId', 'expiresAt'],
           where: { userId: { [Op.in]: chunk } },
           order: [['id', 'ASC']],
           raw: true,
@@ -126,9 +115,44 @@ export class SequelizeRegistry implements SessionRegistry {
     return removed
   }
 
-  /** The DELETE of `remove()` for one batch, as SQL. */
-  deleteStatement(sids: readonly string[]): string {
-    return deleteBySidStatement(this.model, sids)
+  async currentSids(ids: readonly number[], transaction?: Transaction): Promise<string[]> {
+    const sids: string[] = []
+    for (const chunk of chunks(ids)) {
+      const rows = await withRetry(
+        'read the sessions to end',
+        () =>
+          this.model.findAll({
+            attributes: ['sid'],
+            where: { id: { [Op.in]: chunk } },
+            raw: true,
+            transaction,
+            lock: transaction ? true : undefined,
+          }),
+        transaction,
+      )
+      sids.push(...rows.map((row) => row.sid))
+    }
+    return sids
+  }
+
+  async removeRecords(ids: readonly number[], transaction?: Transaction): Promise<number> {
+    let removed = 0
+    for (const chunk of chunks(ids)) {
+      removed += await withRetry(
+        'forget sessions',
+        () => this.model.destroy({ where: { id: { [Op.in]: chunk } }, transaction }),
+        transaction,
+      )
+    }
+    return removed
+  }
+
+  /**
+   * The DELETE of `removeRecords()` for one batch, as SQL, returning the sid each record had
+   * when it was deleted (PostgreSQL).
+   */
+  deleteByIdsReturningSids(ids: readonly number[]): string {
+    return `${deleteByIdStatement(this.model, ids)} RETURNING ${queryGeneratorOf(this.sequelize).quoteIdentifier('sid')}`
   }
 
   async rename(oldSid: string, newSid: string, expiresAt: Date): Promise<boolean> {
@@ -179,8 +203,15 @@ function toRecord(
   }
 }
 
-function toOwner(row: Pick<UserSessionAttributes, 'sid' | 'userId' | 'expiresAt'>): SessionOwner {
-  return { sid: row.sid, userId: row.userId, expiresAt: new Date(row.expiresAt) }
+function toOwner(
+  row: Pick<UserSessionAttributes, 'id' | 'sid' | 'userId' | 'expiresAt'>,
+): SessionOwner {
+  return {
+    id: Number(row.id),
+    sid: row.sid,
+    userId: row.userId,
+    expiresAt: new Date(row.expiresAt),
+  }
 }
 
 export function* chunks<T>(items: readonly T[], size = BATCH_SIZE): Generator<T[]> {

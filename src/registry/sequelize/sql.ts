@@ -41,15 +41,30 @@ export function insertStatement<M extends Model>(
   return sql.replace(/;\s*$/, '')
 }
 
-/** `DELETE FROM table WHERE sid IN (...)` for a model with a `sid` attribute. */
+/**
+ * `DELETE FROM table WHERE sid IN (...)` for a model with a `sid` attribute; with `alsoSidsOf`
+ * (the name of a WITH clause that returns a `sid` column), also the rows of those sids.
+ */
 export function deleteBySidStatement<M extends Model>(
   model: ModelStatic<M>,
   sids: readonly string[],
+  alsoSidsOf?: string,
 ): string {
-  return queryGeneratorOf(model.sequelize!).deleteQuery(
-    model.tableName,
-    { sid: [...sids] },
-    {},
-    model,
-  )
+  const generator = queryGeneratorOf(model.sequelize!)
+  const sql = generator
+    .deleteQuery(model.tableName, { sid: [...sids] }, {}, model)
+    .replace(/;\s*$/, '')
+  if (!alsoSidsOf) return sql
+  const sid = generator.quoteIdentifier(model.getAttributes().sid?.field ?? 'sid')
+  return `${sql} OR ${sid} IN (SELECT ${generator.quoteIdentifier('sid')} FROM ${generator.quoteIdentifier(alsoSidsOf)})`
+}
+
+/** `DELETE FROM table WHERE id IN (...)`, without the `;`. */
+export function deleteByIdStatement<M extends Model>(
+  model: ModelStatic<M>,
+  ids: readonly number[],
+): string {
+  return queryGeneratorOf(model.sequelize!)
+    .deleteQuery(model.tableName, { id: [...ids] }, {}, model)
+    .replace(/;\s*$/, '')
 }

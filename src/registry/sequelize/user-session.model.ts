@@ -25,8 +25,9 @@ export interface UserSessionRow
 export type UserSessionModel = ModelStatic<UserSessionRow>
 
 /**
- * One row per logged-in session. `id` gives the total order "newest first" relies on; `slot`
- * is only set in deny mode, where the unique (userId, slot) index is what caps the count.
+ * One row per logged-in session. `id` gives the total order "newest first" relies on. `slot` is
+ * no longer written (deny mode counts every record under a per-user lock); it stays so that no
+ * migration is needed, and older rows that carry one count like any other.
  * The session's data never lives here: this table is safe to show to admins.
  */
 export function defineUserSessionModel(sequelize: Sequelize, tableName: string): UserSessionModel {

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import type { SequelizeStoreLike } from '../src/store/sequelize-store-adapter.js'
+import { withApp } from './support/fixtures.js'
+import { sidOf } from './support/http.js'
+import type { TestApp } from './support/test-app.js'
+
+const HOUR = 3_600_000
+
+/**
+ * A store row that carries the login marker but has no record: what a login leaves when it
+ * fails and cannot clean up after itself. It is refused on load, and pruning deletes it.
+ */
+async function leaveUnrecorded(app: TestApp, markerAge: number): Promise<string> {
+  const browser = app.browser()
+  await browser.post('/login', { id: 7 })
+  const sid = sidOf(browser.cookie)!
+  await app.singleSession.registry.model.destroy({ where: { sid } })
+  const { sessionModel } = app.store as unknown as SequelizeStoreLike
+  const row = (await sessionModel.findOne({ where: { sid }, raw: true })) as unknown as {
+    data: string
+  }
+  const data = JSON.parse(row.data) as { singleSession: { at: number; seen: number } }
+  data.singleSession.at -= markerAge
+  data.singleSession.seen -= markerAge
+  await sessionModel.update({ data: JSON.stringify(data) }, { where: { sid } })
+  assert.equal((await browser.get('/me')).body.userId, null, 'refused on load')
+  return sid
+}
+
+describe('pruning signed-in sessions that have no record', () => {
+  it('prune() deletes them once past the grace period, and nothing else', () =>
+    withApp('prune_unrecorded', {}, async (app) => {
+      const live = app.browser()
+      await live.post('/login', { id: 1 })
+      const anonymous = app.browser()
+      await anonymous.post('/write', { theme: 'light' })
+      const old = await leaveUnrecorded(app, HOUR)
+      const young = await leaveUnrecorded(app, 0)
+
+      const result = await app.singleSession.prune()
+      assert.equal(result.unrecorded, 1)
+      const stored = await app.storedSids()
+      assert.ok(!stored.includes(old), 'the old unrecorded session is gone')
+      assert.ok(stored.includes(young), 'an in-flight login is left alone')
+      assert.ok(stored.includes(sidOf(live.cookie)!), 'a recorded session stays')
+      assert.ok(stored.includes(sidOf(anonymous.cookie)!), 'an anonymous session stays')
+      assert.equal((await live.get('/me')).body.userId, 1)
+      assert.equal((await anonymous.get('/me')).body.theme, 'light')
+      assert.equal((await app.singleSession.prune()).unrecorded, 0)
+    }))
+
+  it("the store's cleanup timer deletes them too", () =>
+    withApp('prune_unrecorded_timer', {}, async (app) => {
+      const old = await leaveUnrecorded(app, HOUR)
+      await (app.store as unknown as SequelizeStoreLike).clearExpiredSessions()
+      assert.ok(!(await app.storedSids()).includes(old))
+    }))
+})
