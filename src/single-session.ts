@@ -12,6 +12,7 @@ import { ruleForLogin } from './core/policy.js'
 import { SessionControl, type LogoutReport } from './core/session-control.js'
 import { normalizeUserId, normalizeUserIds } from './core/user-id.js'
 import { ErrorCodes, SessionLimitError, SingleSessionError } from './errors.js'
+import { clientIp } from './express/client-ip.js'
 import { readMarker, type SessionMarker } from './express/marker.js'
 import { installPassport, type PassportAuthenticator } from './express/passport.js'
 import {
@@ -417,11 +418,6 @@ export function createSingleSession<User = Record<string, unknown>>(
       })
     },
   }
-}
-
-function clientIp(req: Request): string | null {
-  const ip = req.ip ?? req.socket?.remoteAddress
-  return ip ? ip.slice(0, 64) : null
 }
 
 /** One statement on PostgreSQL when the store shares its database; ordered writes otherwise. */
