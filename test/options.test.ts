@@ -54,6 +54,52 @@ describe('options', () => {
     })
   }
 
+  const reservedKeys = [
+    'passport',
+    'cookie',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'id',
+    'regenerate',
+    'destroy',
+    'save',
+    'touch',
+    'resetMaxAge',
+    'toString',
+  ]
+  for (const sessionKey of reservedKeys) {
+    it(`refuses the sessionKey ${JSON.stringify(sessionKey)}, which express-session, Passport or objects already use`, () => {
+      assert.throws(() => create({ sessionKey }), {
+        code: ErrorCodes.INVALID_OPTION,
+        message: new RegExp(`\`sessionKey\` must be a name that .*; got "${sessionKey}"`),
+      })
+    })
+  }
+
+  const misspelt: Array<[string, string]> = [
+    ['limt', 'limit'],
+    ['onlimit', 'onLimit'],
+    ['logoutAllSession', 'logoutAllSessions'],
+    ['session_key', 'sessionKey'],
+    ['tablename', 'tableName'],
+  ]
+  for (const [name, nearest] of misspelt) {
+    it(`refuses the unknown option \`${name}\`, suggesting \`${nearest}\``, () => {
+      assert.throws(() => create({ [name]: 2 } as Partial<SingleSessionOptions>), {
+        code: ErrorCodes.INVALID_OPTION,
+        message: new RegExp(`unknown option \`${name}\`; did you mean \`${nearest}\`\\?`),
+      })
+    })
+  }
+
+  it('refuses an unknown option unlike any other, listing the options', () => {
+    assert.throws(() => create({ colour: 'blue' } as Partial<SingleSessionOptions>), {
+      code: ErrorCodes.INVALID_OPTION,
+      message: /unknown option `colour`; the options are store, storeAdapter, sequelize, limit,/,
+    })
+  })
+
   it('accepts undefined for an option and keeps its default', () => {
     const singleSession = create({ limit: undefined, onLimit: undefined, enabled: undefined })
     assert.equal(singleSession.options.limit, 1)
