@@ -86,7 +86,7 @@ describe('options', () => {
   ]
   for (const [name, nearest] of misspelt) {
     it(`refuses the unknown option \`${name}\`, suggesting \`${nearest}\``, () => {
-      assert.throws(() => create({ [name]: 2 } as Partial<SingleSessionOptions>), {
+      assert.throws(() => create({ [name]: 2 }), {
         code: ErrorCodes.INVALID_OPTION,
         message: new RegExp(`unknown option \`${name}\`; did you mean \`${nearest}\`\\?`),
       })
