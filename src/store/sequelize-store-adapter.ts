@@ -7,9 +7,11 @@ import {
   type Sequelize,
   type Transaction,
 } from 'sequelize'
+import { missingTableError } from '../core/table-check.js'
 import { ErrorCodes, SingleSessionError } from '../errors.js'
 import { log } from '../log.js'
 import { chunks, tableExists } from '../registry/sequelize/sequelize-registry.js'
+import { isMissingTableError } from '../registry/sequelize/missing-table.js'
 import { withRetry } from '../registry/sequelize/retry.js'
 import { deleteBySidStatement, queryGeneratorOf } from '../registry/sequelize/sql.js'
 import type { StoreAdapter, StoreGuardHooks } from './store-adapter.js'
@@ -107,7 +109,7 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     store.get = (sid: string, callback: Callback<SessionData | null>) => {
       this.load(sid, hooks.sessionKey).then(
         (data) => callback(null, data),
-        (error: unknown) => callback(error),
+        (error: unknown) => callback(explained(error)),
       )
     }
 
@@ -122,7 +124,7 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     store.set = (sid: string, session: SessionData, callback?: Callback) => {
       this.save(sid, session).then(
         () => callback?.(),
-        (error: unknown) => callback?.(error),
+        (error: unknown) => callback?.(explained(error)),
       )
     }
 
@@ -369,6 +371,11 @@ export class SequelizeStoreAdapter implements StoreAdapter {
   private quoted(table: string): string {
     return queryGeneratorOf(this.sequelize).quoteTable(table)
   }
+}
+
+/** A missing table answers every request with a 500: say which command creates it. */
+function explained(error: unknown): unknown {
+  return isMissingTableError(error) ? missingTableError([], error) : error
 }
 
 export function hasMarker(session: unknown, key: string): boolean {

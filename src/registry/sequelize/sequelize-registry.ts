@@ -1,5 +1,6 @@
 import { Op, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize'
 import type { NewSessionRecord, SessionOwner, SessionRecord, SessionRegistry } from '../registry.js'
+import { isMissingTableError, missingTables } from './missing-table.js'
 import { withRetry } from './retry.js'
 import { deleteBySidStatement } from './sql.js'
 import { inTransaction } from './transaction.js'
@@ -152,6 +153,14 @@ export class SequelizeRegistry implements SessionRegistry {
     work: (transaction: Transaction | undefined) => Promise<T>,
   ): Promise<T> {
     return inTransaction(this.sequelize, what, work)
+  }
+
+  missingTables(names: readonly string[]): Promise<string[]> {
+    return missingTables(this.sequelize, names)
+  }
+
+  isMissingTable(error: unknown): boolean {
+    return isMissingTableError(error)
   }
 }
 
