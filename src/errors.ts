@@ -19,6 +19,11 @@ export const ErrorCodes = {
   SESSION_LIMIT_REACHED: 'SESSION_LIMIT_REACHED',
   /** `passport()` got no Passport 0.6+ authenticator, or its login kept the session id. */
   UNSUPPORTED_PASSPORT: 'UNSUPPORTED_PASSPORT',
+  /**
+   * A request whose session Passport signed in, in an app that never called `passport()`:
+   * that login bypassed the limit.
+   */
+  PASSPORT_NOT_INSTALLED: 'PASSPORT_NOT_INSTALLED',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

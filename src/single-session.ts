@@ -16,6 +16,7 @@ import { ErrorCodes, SessionLimitError, isSingleSessionError } from './errors.js
 import { clientIp } from './express/client-ip.js'
 import { readMarker, type SessionMarker } from './express/marker.js'
 import { installPassport, type PassportAuthenticator } from './express/passport.js'
+import { passportNotInstalledError, signedInByPassport } from './express/passport-check.js'
 import {
   destroySession,
   regenerateSession,
@@ -195,6 +196,7 @@ export function createSingleSession<User = Record<string, unknown>>(
     auditTable: AUDIT_TABLE,
   }
 
+  let passportInstalled = false
   const tableCheck = new TableCheck(registry, Object.values(tables))
 
   function markerOf(req: Request): SessionMarker | null {
@@ -347,18 +349,28 @@ export function createSingleSession<User = Record<string, unknown>>(
   /** Until the tables have been found once, each request checks them first: see TableCheck. */
   function middleware(): RequestHandler {
     return (req: Request, _res: Response, next: NextFunction) => {
-      if (tableCheck.confirmed) return touchLastSeen(req, next)
+      if (tableCheck.confirmed) return afterTableCheck(req, next)
       tableCheck.ensure().then(
-        () => touchLastSeen(req, next),
+        () => afterTableCheck(req, next),
         (error: unknown) => {
           if (isSingleSessionError(error, ErrorCodes.MISSING_TABLE)) return next(error)
           // The check is only there to explain a missing table: a database that cannot be asked
           // is the request's own business.
           log('could not check the tables: %O', error)
-          touchLastSeen(req, next)
+          afterTableCheck(req, next)
         },
       )
     }
+  }
+
+  function afterTableCheck(req: Request, next: NextFunction): void {
+    // Fail closed: a Passport login that did not go through login() escaped the limit, and an
+    // app that forgot passport() would otherwise never learn it.
+    const session = (req as Partial<SessionRequest>).session
+    if (!passportInstalled && !markerOf(req) && signedInByPassport(session)) {
+      return next(passportNotInstalledError())
+    }
+    touchLastSeen(req, next)
   }
 
   /** Keeps last-seen current, with at most one write per session per lastSeenInterval. */
@@ -420,6 +432,7 @@ export function createSingleSession<User = Record<string, unknown>>(
           await registry.remove([req.sessionID])
         },
       })
+      passportInstalled = true
     },
   }
 }
