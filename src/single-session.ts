@@ -197,7 +197,11 @@ export function createSingleSession<User = Record<string, unknown>>(
   }
 
   let passportInstalled = false
-  const tableCheck = new TableCheck(registry, Object.values(tables))
+  // The store may live in another database than the library's tables: ask each its own.
+  const tableCheck = new TableCheck(async () => [
+    ...((await storeAdapter.ready()) ? [] : [storeAdapter.tableName]),
+    ...(await registry.missingTables([options.tableName, ENDINGS_TABLE, AUDIT_TABLE])),
+  ])
 
   function markerOf(req: Request): SessionMarker | null {
     return readMarker((req as Partial<SessionRequest>).session, sessionKey)

@@ -1,5 +1,4 @@
 import { ErrorCodes, SingleSessionError } from '../errors.js'
-import type { SessionRegistry } from '../registry/registry.js'
 
 /** MISSING_TABLE, naming the tables (when known) and the commands that create them. */
 export function missingTableError(tables: readonly string[], cause?: unknown): SingleSessionError {
@@ -25,10 +24,8 @@ export class TableCheck {
   private found = false
   private inFlight: Promise<void> | null = null
 
-  constructor(
-    private readonly registry: Pick<SessionRegistry, 'missingTables'>,
-    private readonly tables: readonly string[],
-  ) {}
+  /** @param findMissing the names of the tables that do not exist; rejects when it cannot ask */
+  constructor(private readonly findMissing: () => Promise<string[]>) {}
 
   /** Whether the tables have been found: `ensure()` will not ask again. */
   get confirmed(): boolean {
@@ -37,7 +34,7 @@ export class TableCheck {
 
   /** Throws MISSING_TABLE unless every table exists. */
   async assertReady(): Promise<void> {
-    const missing = await this.registry.missingTables(this.tables)
+    const missing = await this.findMissing()
     if (missing.length > 0) throw missingTableError(missing)
     this.found = true
   }

@@ -69,6 +69,4 @@ export interface SessionRegistry {
    * database is down) rejects instead.
    */
   missingTables(names: readonly string[]): Promise<string[]>
-  /** Whether an error of this registry's database says that a table does not exist. */
-  isMissingTable(error: unknown): boolean
 }

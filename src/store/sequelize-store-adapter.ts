@@ -10,8 +10,8 @@ import {
 import { missingTableError } from '../core/table-check.js'
 import { ErrorCodes, SingleSessionError } from '../errors.js'
 import { log } from '../log.js'
-import { chunks, tableExists } from '../registry/sequelize/sequelize-registry.js'
-import { isMissingTableError } from '../registry/sequelize/missing-table.js'
+import { chunks } from '../registry/sequelize/sequelize-registry.js'
+import { isMissingTableError, missingTables } from '../registry/sequelize/missing-table.js'
 import { withRetry } from '../registry/sequelize/retry.js'
 import { deleteBySidStatement, queryGeneratorOf } from '../registry/sequelize/sql.js'
 import type { StoreAdapter, StoreGuardHooks } from './store-adapter.js'
@@ -347,7 +347,7 @@ export class SequelizeStoreAdapter implements StoreAdapter {
   }
 
   async ready(): Promise<boolean> {
-    return tableExists(this.sequelize, this.tableName)
+    return (await missingTables(this.sequelize, [this.tableName])).length === 0
   }
 
   private knownSids(req: object): Set<string> {

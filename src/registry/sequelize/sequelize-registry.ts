@@ -1,6 +1,6 @@
 import { Op, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize'
 import type { NewSessionRecord, SessionOwner, SessionRecord, SessionRegistry } from '../registry.js'
-import { isMissingTableError, missingTables } from './missing-table.js'
+import { missingTables } from './missing-table.js'
 import { withRetry } from './retry.js'
 import { deleteBySidStatement } from './sql.js'
 import { inTransaction } from './transaction.js'
@@ -157,10 +157,6 @@ export class SequelizeRegistry implements SessionRegistry {
 
   missingTables(names: readonly string[]): Promise<string[]> {
     return missingTables(this.sequelize, names)
-  }
-
-  isMissingTable(error: unknown): boolean {
-    return isMissingTableError(error)
   }
 }
 
