@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import SequelizeStoreInit from 'connect-session-sequelize'
 import session from 'express-session'
 import { after, before, describe, it } from 'node:test'
 import { createSingleSession, ErrorCodes, type SingleSessionOptions } from '../src/index.js'
+import { SINGLE_SESSION_OPTION_NAMES } from '../src/options.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 
 const SequelizeStore = SequelizeStoreInit(session.Store)
@@ -92,6 +94,13 @@ describe('options', () => {
       })
     })
   }
+
+  it('knows every option the README documents, and no other', () => {
+    const readme = readFileSync('README.md', 'utf8')
+    const section = readme.slice(readme.indexOf('\n## Options\n'), readme.indexOf('\n## Errors\n'))
+    const documented = [...section.matchAll(/^### (\w+)$/gm)].map((match) => match[1])
+    assert.deepEqual([...documented].sort(), [...SINGLE_SESSION_OPTION_NAMES].sort())
+  })
 
   it('refuses an unknown option unlike any other, listing the options', () => {
     assert.throws(() => create({ colour: 'blue' } as Partial<SingleSessionOptions>), {
