@@ -25,6 +25,11 @@ export const ErrorCodes = {
   ADMIN_FIELD_MISSING: 'ADMIN_FIELD_MISSING',
   /** The UserSession resource cannot find the User resource: set `userResourceId`. */
   NO_USER_RESOURCE: 'NO_USER_RESOURCE',
+  /**
+   * A request whose session Passport signed in, in an app that never called `passport()`:
+   * that login bypassed the limit.
+   */
+  PASSPORT_NOT_INSTALLED: 'PASSPORT_NOT_INSTALLED',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -2,6 +2,7 @@ import type { Store } from 'express-session'
 import type { Sequelize } from 'sequelize'
 import { isValidLimit, type OnLimit, type PerUser } from './core/policy.js'
 import { ErrorCodes, SingleSessionError, invalidOption } from './errors.js'
+import { nearestName } from './nearest-name.js'
 import { DEFAULT_USER_SESSION_TABLE } from './registry/sequelize/user-session.model.js'
 import { isSequelizeStore, SequelizeStoreAdapter } from './store/sequelize-store-adapter.js'
 import type { StoreAdapter } from './store/store-adapter.js'
@@ -59,6 +60,44 @@ export interface NormalizedOptions<User> {
 
 const ON_LIMIT_VALUES: readonly OnLimit[] = ['evict-oldest', 'deny-new']
 
+/** Every option name; `satisfies` makes the compiler fail when an option is missing here. */
+export const SINGLE_SESSION_OPTION_NAMES = Object.keys({
+  store: true,
+  storeAdapter: true,
+  sequelize: true,
+  limit: true,
+  onLimit: true,
+  enabled: true,
+  logoutAllSessions: true,
+  getUserId: true,
+  sessionKey: true,
+  tableName: true,
+  lastSeenInterval: true,
+} satisfies Record<keyof SingleSessionOptions, true>) as ReadonlyArray<keyof SingleSessionOptions>
+
+/**
+ * Session keys that already mean something: express-session's own Session members, Passport's
+ * and connect-flash's keys, and the names every object inherits. Marking the session under one
+ * of them would be overwritten by, or would break, its owner.
+ */
+const RESERVED_SESSION_KEYS = new Set([
+  'passport',
+  'cookie',
+  'id',
+  'req',
+  'regenerate',
+  'destroy',
+  'reload',
+  'save',
+  'touch',
+  'resetMaxAge',
+  'messages',
+  'flash',
+  'returnTo',
+  'prototype',
+  ...Object.getOwnPropertyNames(Object.prototype),
+])
+
 /** Validates every option once, at creation, and fills in the defaults. */
 export function normalizeOptions<User>(
   options: SingleSessionOptions<User>,
@@ -66,6 +105,7 @@ export function normalizeOptions<User>(
   if (typeof options !== 'object' || options === null) {
     throw invalidOption('options', 'an object', options)
   }
+  refuseUnknownOptions(options)
   const limit = options.limit ?? 1
   if (typeof limit !== 'function' && !isValidLimit(limit)) {
     throw invalidOption('limit', 'an integer >= 1 or a function of the user', limit)
@@ -93,6 +133,13 @@ export function normalizeOptions<User>(
   const sessionKey = options.sessionKey ?? 'singleSession'
   if (typeof sessionKey !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(sessionKey)) {
     throw invalidOption('sessionKey', 'a property name such as "singleSession"', sessionKey)
+  }
+  if (RESERVED_SESSION_KEYS.has(sessionKey)) {
+    throw invalidOption(
+      'sessionKey',
+      'a name that express-session, Passport and plain objects do not already use, such as "singleSession"',
+      sessionKey,
+    )
   }
   const tableName = options.tableName ?? DEFAULT_USER_SESSION_TABLE
   if (typeof tableName !== 'string' || !/^[A-Za-z_][\w]{0,62}$/.test(tableName)) {
@@ -129,6 +176,20 @@ export function normalizeOptions<User>(
     sessionKey,
     tableName,
     lastSeenInterval,
+  }
+}
+
+/** A misspelt option would silently keep its default: refuse it, naming the nearest one. */
+function refuseUnknownOptions(options: object): void {
+  const known: readonly string[] = SINGLE_SESSION_OPTION_NAMES
+  for (const name of Object.keys(options)) {
+    if (known.includes(name)) continue
+    const nearest = nearestName(name, known)
+    throw new SingleSessionError(
+      ErrorCodes.INVALID_OPTION,
+      `adminjs-single-session: unknown option \`${name}\`` +
+        (nearest ? `; did you mean \`${nearest}\`?` : `; the options are ${known.join(', ')}`),
+    )
   }
 }
 

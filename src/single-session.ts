@@ -9,11 +9,14 @@ import {
   type SingleSessionEvents,
 } from './core/events.js'
 import { ruleForLogin } from './core/policy.js'
+import { TableCheck } from './core/table-check.js'
 import { SessionControl, type LogoutReport } from './core/session-control.js'
 import { normalizeUserId, normalizeUserIds } from './core/user-id.js'
-import { ErrorCodes, SessionLimitError, SingleSessionError } from './errors.js'
+import { ErrorCodes, SessionLimitError, isSingleSessionError } from './errors.js'
+import { clientIp } from './express/client-ip.js'
 import { readMarker, type SessionMarker } from './express/marker.js'
 import { installPassport, type PassportAuthenticator } from './express/passport.js'
+import { passportNotInstalledError, signedInByPassport } from './express/passport-check.js'
 import {
   destroySession,
   regenerateSession,
@@ -27,7 +30,7 @@ import { normalizeOptions, type NormalizedOptions, type SingleSessionOptions } f
 import type { SessionRecord } from './registry/registry.js'
 import { PostgresEndWriter } from './registry/sequelize/postgres-end-writer.js'
 import { SequelizeJournal } from './registry/sequelize/sequelize-journal.js'
-import { SequelizeRegistry, tableExists } from './registry/sequelize/sequelize-registry.js'
+import { SequelizeRegistry } from './registry/sequelize/sequelize-registry.js'
 import { SequelizeStoreAdapter } from './store/sequelize-store-adapter.js'
 import type { StoreAdapter } from './store/store-adapter.js'
 
@@ -196,6 +199,13 @@ export function createSingleSession<User = Record<string, unknown>>(
     auditTable: AUDIT_TABLE,
   }
 
+  let passportInstalled = false
+  // The store may live in another database than the library's tables: ask each its own.
+  const tableCheck = new TableCheck(async () => [
+    ...((await storeAdapter.ready()) ? [] : [storeAdapter.tableName]),
+    ...(await registry.missingTables([options.tableName, ENDINGS_TABLE, AUDIT_TABLE])),
+  ])
+
   function markerOf(req: Request): SessionMarker | null {
     return readMarker((req as Partial<SessionRequest>).session, sessionKey)
   }
@@ -343,33 +353,44 @@ export function createSingleSession<User = Record<string, unknown>>(
     return control.end(others, { reason: 'revoked-by-user', actor })
   }
 
+  /** Until the tables have been found once, each request checks them first: see TableCheck. */
   function middleware(): RequestHandler {
     return (req: Request, _res: Response, next: NextFunction) => {
-      const marker = markerOf(req)
-      const now = Date.now()
-      if (!marker || now - marker.seen < options.lastSeenInterval) return next()
-      const session = (req as SessionRequest).session
-      sessionData(req as SessionRequest)[sessionKey] = { ...marker, seen: now }
-      registry.touch(req.sessionID, new Date(now), storeAdapter.expiryOf(session)).then(
-        () => next(),
-        (error: unknown) => next(error),
+      if (tableCheck.confirmed) return afterTableCheck(req, next)
+      tableCheck.ensure().then(
+        () => afterTableCheck(req, next),
+        (error: unknown) => {
+          if (isSingleSessionError(error, ErrorCodes.MISSING_TABLE)) return next(error)
+          // The check is only there to explain a missing table: a database that cannot be asked
+          // is the request's own business.
+          log('could not check the tables: %O', error)
+          afterTableCheck(req, next)
+        },
       )
     }
   }
 
-  async function ready(): Promise<void> {
-    const missing: string[] = []
-    for (const table of Object.values(tables)) {
-      if (!(await tableExists(options.sequelize, table))) missing.push(table)
+  function afterTableCheck(req: Request, next: NextFunction): void {
+    // Fail closed: a Passport login that did not go through login() escaped the limit, and an
+    // app that forgot passport() would otherwise never learn it.
+    const session = (req as Partial<SessionRequest>).session
+    if (!passportInstalled && !markerOf(req) && signedInByPassport(session)) {
+      return next(passportNotInstalledError())
     }
-    if (missing.length > 0) {
-      throw new SingleSessionError(
-        ErrorCodes.MISSING_TABLE,
-        `adminjs-single-session: missing table${missing.length > 1 ? 's' : ''} ${missing.join(', ')}. ` +
-          'Run `npx adminjs-single-session migrate` (or await singleSession.migrate()) in production, ' +
-          'or await singleSession.sync() in development.',
-      )
-    }
+    touchLastSeen(req, next)
+  }
+
+  /** Keeps last-seen current, with at most one write per session per lastSeenInterval. */
+  function touchLastSeen(req: Request, next: NextFunction): void {
+    const marker = markerOf(req)
+    const now = Date.now()
+    if (!marker || now - marker.seen < options.lastSeenInterval) return next()
+    const session = (req as SessionRequest).session
+    sessionData(req as SessionRequest)[sessionKey] = { ...marker, seen: now }
+    registry.touch(req.sessionID, new Date(now), storeAdapter.expiryOf(session)).then(
+      () => next(),
+      (error: unknown) => next(error),
+    )
   }
 
   return {
@@ -402,7 +423,7 @@ export function createSingleSession<User = Record<string, unknown>>(
       await journal.Audit.sync()
     },
     migrate: () => migrate(options.sequelize, tables),
-    ready,
+    ready: () => tableCheck.assertReady(),
     prune: async () => {
       const { sessions, unrecorded, records } = await storeAdapter.prune()
       const endings = await journal.pruneEndings()
@@ -418,13 +439,9 @@ export function createSingleSession<User = Record<string, unknown>>(
           await registry.remove([req.sessionID])
         },
       })
+      passportInstalled = true
     },
   }
-}
-
-function clientIp(req: Request): string | null {
-  const ip = req.ip ?? req.socket?.remoteAddress
-  return ip ? ip.slice(0, 64) : null
 }
 
 /** One statement on PostgreSQL when the store shares its database; ordered writes otherwise. */

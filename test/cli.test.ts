@@ -188,6 +188,34 @@ describe('command line', () => {
       }
     })
 
+    it('starts every line of a usage error with its name', async () => {
+      const cases: string[][] = [
+        ['bogus'],
+        ['sessions'],
+        ['sessions', '--user'],
+        ['sessions', '--user', '1', '--colour'],
+        ['stats', '--top', '0'],
+        ['logout'],
+      ]
+      for (const args of cases) {
+        const run = await cli(args, f.env)
+        assert.equal(run.code, 2, args.join(' '))
+        for (const line of run.stderr.split('\n').filter((l) => l.trim() !== '')) {
+          assert.match(line, /^adminjs-single-session: /, `${args.join(' ')}: ${line}`)
+        }
+      }
+    })
+
+    it('without arguments, says so and prints the usage, exit 2', async () => {
+      const run = await cli([], f.env)
+      assert.equal(run.code, 2)
+      assert.match(
+        run.stderr,
+        /^adminjs-single-session: no command given\nUsage: adminjs-single-session /,
+      )
+      assert.match(run.stderr, /Commands:\n\s+sessions/)
+    })
+
     it('exits 2 without a usable database setting', async () => {
       const none = await cli(['stats'], { DATABASE_URL: undefined })
       assert.equal(none.code, 2)
@@ -377,6 +405,57 @@ describe('command line', () => {
       } finally {
         await db.drop()
       }
+    })
+  })
+
+  describe('a user table whose ids are not integers', () => {
+    const ALICE = '0b6f3c9e-8d1a-4f2b-9c7e-5a4d3b2c1f00'
+    let db: TestDatabase
+    let env: { DATABASE_URL: string }
+    before(async () => {
+      db = await freshDatabase('cli-uuid')
+      const app = await startTestApp(db, { sync: 'migrate' })
+      const queryInterface = db.sequelize.getQueryInterface()
+      await queryInterface.createTable('users', {
+        id: { type: DataTypes.UUID, primaryKey: true },
+        email: { type: DataTypes.STRING(191), allowNull: false },
+      })
+      await queryInterface.bulkInsert('users', [{ id: ALICE, email: 'alice@example.com' }])
+      await queryInterface.createTable('birthdays', {
+        day: { type: DataTypes.DATEONLY, primaryKey: true },
+        email: { type: DataTypes.STRING(191), allowNull: false },
+      })
+      await app.browser().post('/login', { id: ALICE })
+      await app.close()
+      env = { DATABASE_URL: db.url }
+    })
+    after(async () => {
+      await db.drop()
+    })
+
+    it('finds a user by a UUID id', async () => {
+      const run = await cli(['sessions', '--user', ALICE], env)
+      assert.equal(run.code, 0, run.stderr)
+      assert.match(run.stdout, /^alice@example\.com \(user [0-9a-f-]{36}\): 1 session/)
+    })
+
+    it('says "no such user", exit 3, for an id a UUID column cannot hold', async () => {
+      for (const command of ['sessions', 'logout']) {
+        const run = await cli([command, '--user', '12'], env)
+        assert.equal(run.code, 3, run.stderr)
+        assert.equal(
+          run.stderr,
+          'adminjs-single-session: Unknown user: no user with the id 12\n',
+          command,
+        )
+      }
+    })
+
+    it('says "no such user", exit 3, for an id another column type cannot hold', async () => {
+      const args = ['--user-table', 'birthdays', '--user-id-column', 'day']
+      const run = await cli(['sessions', '--user', '12', ...args], env)
+      assert.equal(run.code, 3, run.stderr)
+      assert.equal(run.stderr, 'adminjs-single-session: Unknown user: no user with the id 12\n')
     })
   })
 

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import SequelizeStoreInit from 'connect-session-sequelize'
 import session from 'express-session'
 import { after, before, describe, it } from 'node:test'
 import { createSingleSession, ErrorCodes, type SingleSessionOptions } from '../src/index.js'
+import { SINGLE_SESSION_OPTION_NAMES } from '../src/options.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 
 const SequelizeStore = SequelizeStoreInit(session.Store)
@@ -53,6 +55,59 @@ describe('options', () => {
       assert.throws(() => create(options), { code: ErrorCodes.INVALID_OPTION, message })
     })
   }
+
+  const reservedKeys = [
+    'passport',
+    'cookie',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'id',
+    'regenerate',
+    'destroy',
+    'save',
+    'touch',
+    'resetMaxAge',
+    'toString',
+  ]
+  for (const sessionKey of reservedKeys) {
+    it(`refuses the sessionKey ${JSON.stringify(sessionKey)}, which express-session, Passport or objects already use`, () => {
+      assert.throws(() => create({ sessionKey }), {
+        code: ErrorCodes.INVALID_OPTION,
+        message: new RegExp(`\`sessionKey\` must be a name that .*; got "${sessionKey}"`),
+      })
+    })
+  }
+
+  const misspelt: Array<[string, string]> = [
+    ['limt', 'limit'],
+    ['onlimit', 'onLimit'],
+    ['logoutAllSession', 'logoutAllSessions'],
+    ['session_key', 'sessionKey'],
+    ['tablename', 'tableName'],
+  ]
+  for (const [name, nearest] of misspelt) {
+    it(`refuses the unknown option \`${name}\`, suggesting \`${nearest}\``, () => {
+      assert.throws(() => create({ [name]: 2 }), {
+        code: ErrorCodes.INVALID_OPTION,
+        message: new RegExp(`unknown option \`${name}\`; did you mean \`${nearest}\`\\?`),
+      })
+    })
+  }
+
+  it('knows every option the README documents, and no other', () => {
+    const readme = readFileSync('README.md', 'utf8')
+    const section = readme.slice(readme.indexOf('\n## Options\n'), readme.indexOf('\n## Errors\n'))
+    const documented = [...section.matchAll(/^### (\w+)$/gm)].map((match) => match[1])
+    assert.deepEqual([...documented].sort(), [...SINGLE_SESSION_OPTION_NAMES].sort())
+  })
+
+  it('refuses an unknown option unlike any other, listing the options', () => {
+    assert.throws(() => create({ colour: 'blue' } as Partial<SingleSessionOptions>), {
+      code: ErrorCodes.INVALID_OPTION,
+      message: /unknown option `colour`; the options are store, storeAdapter, sequelize, limit,/,
+    })
+  })
 
   it('accepts undefined for an option and keeps its default', () => {
     const singleSession = create({ limit: undefined, onLimit: undefined, enabled: undefined })

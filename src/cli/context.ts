@@ -7,6 +7,7 @@ import { QueryTypes, Sequelize } from 'sequelize'
 import { createSingleSession, type SingleSession } from '../single-session.js'
 import { queryGeneratorOf } from '../registry/sequelize/sql.js'
 import { CliError, ExitCodes, usageError } from './errors.js'
+import { fitsIdType, isDataException } from './id-column.js'
 
 /** What a config file (`--config`) may set. Every key is optional. */
 export interface CliConfig {
@@ -207,8 +208,19 @@ function makeContext(
   /** Whether a value can be compared with the id column without a type error. */
   async function fitsIdColumn(value: string): Promise<boolean> {
     const columns = await describeUsers()
-    const type = columns?.[userIdColumn]?.type ?? ''
-    return !/INT|SERIAL|NUMERIC|DECIMAL/i.test(type) || /^-?\d{1,18}$/.test(value)
+    return fitsIdType(columns?.[userIdColumn]?.type ?? '', value)
+  }
+
+  /** The user with this id; null when there is none, or the column cannot hold such an id. */
+  async function userWithId(id: string): Promise<{ id: unknown; email: unknown } | null> {
+    if (!(await fitsIdColumn(id))) return null
+    try {
+      const [row] = await usersWhere(`${column(userIdColumn)} = :value`, id)
+      return row ?? null
+    } catch (error) {
+      if (isDataException(error)) return null
+      throw error
+    }
   }
 
   async function hasRecords(userId: string): Promise<boolean> {
@@ -244,10 +256,8 @@ function makeContext(
     }
     if (input.trim() === '' || input.length > 191)
       return `${JSON.stringify(input)} is not a user id`
-    if (columns && (await fitsIdColumn(input))) {
-      const [row] = await usersWhere(`${column(userIdColumn)} = :value`, input)
-      if (row) return { input, userId: String(row.id), email: stringOrNull(row.email) }
-    }
+    const row = columns ? await userWithId(input) : null
+    if (row) return { input, userId: String(row.id), email: stringOrNull(row.email) }
     // A user deleted from the user table (or one the table does not hold) may still have
     // sessions: those are worth listing and ending.
     if (await hasRecords(input)) return { input, userId: input, email: null }
@@ -280,10 +290,15 @@ function makeContext(
       const ids: string[] = []
       for (const id of userIds) if (await fitsIdColumn(id)) ids.push(id)
       if (ids.length === 0) return emails
-      const rows = await sequelize.query<{ id: unknown; email: unknown }>(
-        `SELECT ${column(userIdColumn)} AS id, ${column(userEmailColumn)} AS email FROM ${table(userTable)} WHERE ${column(userIdColumn)} IN (:ids)`,
-        { replacements: { ids }, type: QueryTypes.SELECT },
-      )
+      const rows = await sequelize
+        .query<{ id: unknown; email: unknown }>(
+          `SELECT ${column(userIdColumn)} AS id, ${column(userEmailColumn)} AS email FROM ${table(userTable)} WHERE ${column(userIdColumn)} IN (:ids)`,
+          { replacements: { ids }, type: QueryTypes.SELECT },
+        )
+        .catch((error: unknown) => {
+          if (isDataException(error)) return []
+          throw error
+        })
       for (const row of rows) {
         const email = stringOrNull(row.email)
         if (email) emails.set(String(row.id), email)

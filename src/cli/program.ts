@@ -43,8 +43,9 @@ export function createProgram(): Command {
     .configureOutput({
       writeOut: (text) => output.out(text),
       writeErr: (text) => output.err(text),
+      outputError: (text, write) => write(prefixed(text.replace(/^error: /, ''))),
     })
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError(`${PROGRAM_NAME}: run with --help for usage`)
     .addHelpText('after', EXIT_CODES_HELP)
   for (const define of [
     sessionsCommand,
@@ -66,6 +67,7 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
   const program = createProgram()
   try {
     if (argv.length <= 2) {
+      output.err(`${PROGRAM_NAME}: no command given`)
       program.outputHelp({ error: true })
       return ExitCodes.USAGE
     }
@@ -88,6 +90,14 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
     if (process.env.DEBUG) output.err(String((error as Error)?.stack ?? error))
     return ExitCodes.FAILURE
   }
+}
+
+/** Every line of an error starts with the program's name, so that logs say where it came from. */
+function prefixed(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line.trim() === '' ? line : `${PROGRAM_NAME}: ${line}`))
+    .join('\n')
 }
 
 function packageVersion(): string {

@@ -73,4 +73,9 @@ export interface SessionRegistry {
     what: string,
     work: (transaction: Transaction | undefined) => Promise<T>,
   ): Promise<T>
+  /**
+   * The tables among `names` that do not exist in the registry's database. A failure to ask (the
+   * database is down) rejects instead.
+   */
+  missingTables(names: readonly string[]): Promise<string[]>
 }

@@ -7,9 +7,11 @@ import {
   type Sequelize,
   type Transaction,
 } from 'sequelize'
+import { missingTableError } from '../core/table-check.js'
 import { ErrorCodes, SingleSessionError } from '../errors.js'
 import { log } from '../log.js'
-import { chunks, tableExists } from '../registry/sequelize/sequelize-registry.js'
+import { chunks } from '../registry/sequelize/sequelize-registry.js'
+import { isMissingTableError, missingTables } from '../registry/sequelize/missing-table.js'
 import { withRetry } from '../registry/sequelize/retry.js'
 import { deleteBySidStatement, queryGeneratorOf } from '../registry/sequelize/sql.js'
 import type { StoreAdapter, StoreGuardHooks } from './store-adapter.js'
@@ -113,7 +115,7 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     store.get = (sid: string, callback: Callback<SessionData | null>) => {
       this.load(sid, hooks.sessionKey).then(
         (data) => callback(null, data),
-        (error: unknown) => callback(error),
+        (error: unknown) => callback(explained(error)),
       )
     }
 
@@ -128,7 +130,7 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     store.set = (sid: string, session: SessionData, callback?: Callback) => {
       this.save(sid, session).then(
         () => callback?.(),
-        (error: unknown) => callback?.(error),
+        (error: unknown) => callback?.(explained(error)),
       )
     }
 
@@ -404,7 +406,7 @@ export class SequelizeStoreAdapter implements StoreAdapter {
   }
 
   async ready(): Promise<boolean> {
-    return tableExists(this.sequelize, this.tableName)
+    return (await missingTables(this.sequelize, [this.tableName])).length === 0
   }
 
   private knownSids(req: object): Set<string> {
@@ -446,6 +448,11 @@ function markedBefore(data: string, key: string, before: number): boolean {
 
 function likeEscaped(text: string): string {
   return text.replace(/[!%_]/g, (c) => `!${c}`)
+}
+
+/** A missing table answers every request with a 500: say which command creates it. */
+function explained(error: unknown): unknown {
+  return isMissingTableError(error) ? missingTableError([], error) : error
 }
 
 export function hasMarker(session: unknown, key: string): boolean {

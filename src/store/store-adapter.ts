@@ -44,7 +44,7 @@ export interface StoreAdapter {
   prune(): Promise<{ sessions: number; unrecorded: number; records: number }>
   /** Creates the store's table when it is missing (development). */
   sync(): Promise<void>
-  /** Whether the store's table exists. */
+  /** Whether the store's table exists; rejects when the database cannot be asked. */
   ready(): Promise<boolean>
   /** The table the store keeps sessions in, for migrations. */
   readonly tableName: string

@@ -1,6 +1,7 @@
 import { Op, type Sequelize, type Transaction } from 'sequelize'
 import type { NewSessionRecord, SessionOwner, SessionRecord, SessionRegistry } from '../registry.js'
 import { insertWithinLimit } from './limited-insert.js'
+import { missingTables } from './missing-table.js'
 import { withRetry } from './retry.js'
 import { deleteByIdStatement, queryGeneratorOf } from './sql.js'
 import { inTransaction } from './transaction.js'
@@ -176,6 +177,10 @@ export class SequelizeRegistry implements SessionRegistry {
     work: (transaction: Transaction | undefined) => Promise<T>,
   ): Promise<T> {
     return inTransaction(this.sequelize, what, work)
+  }
+
+  missingTables(names: readonly string[]): Promise<string[]> {
+    return missingTables(this.sequelize, names)
   }
 }
 
