@@ -19,6 +19,8 @@ export const ErrorCodes = {
   SESSION_LIMIT_REACHED: 'SESSION_LIMIT_REACHED',
   /** `passport()` got no Passport 0.6+ authenticator, or its login kept the session id. */
   UNSUPPORTED_PASSPORT: 'UNSUPPORTED_PASSPORT',
+  /** An `idleTimeout` or `absoluteTimeout` function returned something other than ms > 0 or null. */
+  INVALID_TIMEOUT: 'INVALID_TIMEOUT',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -9,6 +9,13 @@ import {
   type SingleSessionEvents,
 } from './core/events.js'
 import { ruleForLogin } from './core/policy.js'
+import {
+  lastSeenThrottle,
+  timeoutReason,
+  timeoutsFor,
+  timesOutAt,
+  type TimeoutReason,
+} from './core/timeouts.js'
 import { SessionControl, type LogoutReport } from './core/session-control.js'
 import { normalizeUserId, normalizeUserIds } from './core/user-id.js'
 import { ErrorCodes, SessionLimitError, SingleSessionError } from './errors.js'
@@ -27,7 +34,12 @@ import { normalizeOptions, type NormalizedOptions, type SingleSessionOptions } f
 import type { SessionRecord } from './registry/registry.js'
 import { PostgresEndWriter } from './registry/sequelize/postgres-end-writer.js'
 import { SequelizeJournal } from './registry/sequelize/sequelize-journal.js'
-import { SequelizeRegistry, tableExists } from './registry/sequelize/sequelize-registry.js'
+import {
+  BATCH_SIZE,
+  SequelizeRegistry,
+  tableExists,
+  timeoutsOf,
+} from './registry/sequelize/sequelize-registry.js'
 import { SequelizeStoreAdapter } from './store/sequelize-store-adapter.js'
 import type { StoreAdapter } from './store/store-adapter.js'
 
@@ -68,6 +80,11 @@ export interface DeviceSession {
   createdAt: Date
   lastSeenAt: Date
   expiresAt: Date
+  /**
+   * When the session times out (idle or absolute timeout) unless a request comes first; null
+   * when it has no timeout. Precise to `min(lastSeenInterval, idleTimeout / 2)`.
+   */
+  timesOutAt: Date | null
   /** Whether this is the session of the request that asked. */
   current: boolean
 }
@@ -137,8 +154,11 @@ export interface SingleSession<User = Record<string, unknown>> {
   migrate(): Promise<string[]>
   /** Throws MISSING_TABLE unless every table exists. Call it at start-up. */
   ready(): Promise<void>
-  /** Deletes expired sessions, records whose session is gone and stale ending records. */
-  prune(): Promise<{ sessions: number; records: number; endings: number }>
+  /**
+   * Ends timed-out sessions (`timedOut`, recorded and audited like any other end), deletes
+   * expired sessions, records whose session is gone and stale ending records.
+   */
+  prune(): Promise<{ sessions: number; records: number; endings: number; timedOut: number }>
   /**
    * Routes Passport's `req.login()` / `req.logout()` (and `passport.authenticate()`) through
    * `login()` and `logout()`: call it once with the `passport` module or a `new Passport()`.
@@ -174,8 +194,10 @@ export function createSingleSession<User = Record<string, unknown>>(
   storeAdapter.install({
     sessionKey,
     cleaned: async () => {
+      await endTimedOutSessions()
       await journal.pruneEndings()
     },
+    timedOut: (sid) => endIfTimedOut(sid),
     forget: async (sid) => {
       await registry.remove([sid])
     },
@@ -191,6 +213,52 @@ export function createSingleSession<User = Record<string, unknown>>(
     registryTable: options.tableName,
     endingsTable: ENDINGS_TABLE,
     auditTable: AUDIT_TABLE,
+  }
+
+  /**
+   * The store guard found this session's time-out passed as it loaded it: end it with its
+   * reason. Resolves to whether it is gone (false: a request moved its deadline meanwhile).
+   */
+  async function endIfTimedOut(sid: string): Promise<boolean> {
+    const record = await registry.find(sid)
+    if (!record) return true
+    const reason = reasonOf(record, Date.now())
+    if (!reason) return false
+    if (await registry.claimTimedOut(record)) {
+      await control.end([record], { reason, actor: SYSTEM_ACTOR })
+    }
+    return true
+  }
+
+  /** Ends every session whose time-out has passed: what prune() and the store's cleanup do. */
+  async function endTimedOutSessions(): Promise<number> {
+    let ended = 0
+    for (;;) {
+      const now = Date.now()
+      const due = await registry.timedOut(new Date(now), BATCH_SIZE)
+      const byReason = new Map<TimeoutReason, SessionRecord[]>()
+      for (const record of due) {
+        const reason = reasonOf(record, now)
+        if (!reason || !(await registry.claimTimedOut(record))) continue
+        const records = byReason.get(reason)
+        if (records) records.push(record)
+        else byReason.set(reason, [record])
+      }
+      // One end per reason: one audit line per user and reason for the whole run.
+      for (const [reason, records] of byReason) {
+        ended += await control.end(records, { reason, actor: SYSTEM_ACTOR })
+      }
+      if (due.length < BATCH_SIZE || byReason.size === 0) return ended
+    }
+  }
+
+  function reasonOf(record: SessionRecord, now: number): TimeoutReason | null {
+    return timeoutReason(
+      timeoutsOf(record),
+      record.createdAt.getTime(),
+      record.lastSeenAt.getTime(),
+      now,
+    )
   }
 
   function markerOf(req: Request): SessionMarker | null {
@@ -209,6 +277,7 @@ export function createSingleSession<User = Record<string, unknown>>(
     requireSession(req, 'login')
     const userId = normalizeUserId(options.getUserId(user))
     const rule = await ruleForLogin(options, user)
+    const timeouts = await timeoutsFor(options, user)
 
     // Logging in again from a logged-in session replaces it: forget its record first so the
     // regenerate below does not carry it over.
@@ -220,6 +289,8 @@ export function createSingleSession<User = Record<string, unknown>>(
     if (regenerate) await regenerateSession(req)
     const now = Date.now()
     const marker: SessionMarker = { uid: userId, at: now, seen: now }
+    if (timeouts.idle !== null) marker.idle = timeouts.idle
+    if (timeouts.absolute !== null) marker.abs = timeouts.absolute
     sessionData(req)[sessionKey] = marker
     const record = {
       sid: req.sessionID,
@@ -228,6 +299,9 @@ export function createSingleSession<User = Record<string, unknown>>(
       expiresAt: storeAdapter.expiryOf(req.session),
       ip: clientIp(req),
       userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+      idleTimeout: timeouts.idle,
+      absoluteTimeout: timeouts.absolute,
+      timesOutAt: timesOutAt(timeouts, now, now),
     }
     try {
       await saveSession(req)
@@ -317,6 +391,7 @@ export function createSingleSession<User = Record<string, unknown>>(
       createdAt: record.createdAt,
       lastSeenAt: record.lastSeenAt,
       expiresAt: record.expiresAt,
+      timesOutAt: record.timesOutAt,
       current: record.sid === req.sessionID,
     }))
   }
@@ -344,10 +419,17 @@ export function createSingleSession<User = Record<string, unknown>>(
     return (req: Request, _res: Response, next: NextFunction) => {
       const marker = markerOf(req)
       const now = Date.now()
-      if (!marker || now - marker.seen < options.lastSeenInterval) return next()
+      if (!marker) return next()
+      const throttle = lastSeenThrottle(options.lastSeenInterval, marker.idle ?? null)
+      if (now - marker.seen < throttle) return next()
       const session = (req as SessionRequest).session
       sessionData(req as SessionRequest)[sessionKey] = { ...marker, seen: now }
-      registry.touch(req.sessionID, new Date(now), storeAdapter.expiryOf(session)).then(
+      const deadline = timesOutAt(
+        { idle: marker.idle ?? null, absolute: marker.abs ?? null },
+        marker.at,
+        now,
+      )
+      registry.touch(req.sessionID, new Date(now), storeAdapter.expiryOf(session), deadline).then(
         () => next(),
         (error: unknown) => next(error),
       )
@@ -401,9 +483,10 @@ export function createSingleSession<User = Record<string, unknown>>(
     migrate: () => migrate(options.sequelize, tables),
     ready,
     prune: async () => {
+      const timedOut = await endTimedOutSessions()
       const { sessions, records } = await storeAdapter.prune()
       const endings = await journal.pruneEndings()
-      return { sessions, records, endings }
+      return { sessions, records, endings, timedOut }
     },
     passport(authenticator) {
       installPassport<User>(authenticator, options, {

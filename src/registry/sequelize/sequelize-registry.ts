@@ -1,4 +1,5 @@
 import { Op, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize'
+import { timesOutAt, type SessionTimeouts } from '../../core/timeouts.js'
 import type { NewSessionRecord, SessionOwner, SessionRecord, SessionRegistry } from '../registry.js'
 import { withRetry } from './retry.js'
 import { deleteBySidStatement } from './sql.js'
@@ -21,6 +22,9 @@ const RECORD_ATTRIBUTES = [
   'expiresAt',
   'ip',
   'userAgent',
+  'idleTimeout',
+  'absoluteTimeout',
+  'timesOutAt',
 ] as const
 
 export class SequelizeRegistry implements SessionRegistry {
@@ -132,19 +136,52 @@ export class SequelizeRegistry implements SessionRegistry {
   }
 
   async rename(oldSid: string, newSid: string, expiresAt: Date): Promise<boolean> {
+    const record = await this.find(oldSid)
+    if (!record) return false
+    const now = new Date()
+    const deadline = timesOutAt(timeoutsOf(record), record.createdAt.getTime(), now.getTime())
     const [updated] = await withRetry('move session record', () =>
       this.model.update(
-        { sid: newSid, expiresAt, lastSeenAt: new Date() },
+        { sid: newSid, expiresAt, lastSeenAt: now, timesOutAt: deadline },
         { where: { sid: oldSid } },
       ),
     )
     return updated > 0
   }
 
-  async touch(sid: string, seenAt: Date, expiresAt: Date): Promise<void> {
+  async touch(sid: string, seenAt: Date, expiresAt: Date, deadline: Date | null): Promise<void> {
     await withRetry('update last seen', () =>
-      this.model.update({ lastSeenAt: seenAt, expiresAt }, { where: { sid } }),
+      this.model.update(
+        { lastSeenAt: seenAt, expiresAt, timesOutAt: deadline },
+        { where: { sid } },
+      ),
     )
+  }
+
+  async timedOut(now: Date, limit: number): Promise<SessionRecord[]> {
+    const rows = await withRetry('find timed-out sessions', () =>
+      this.model.findAll({
+        attributes: [...RECORD_ATTRIBUTES],
+        where: { timesOutAt: { [Op.lte]: now } },
+        order: [['timesOutAt', 'ASC']],
+        limit,
+        raw: true,
+      }),
+    )
+    return rows.map(toRecord)
+  }
+
+  async claimTimedOut(record: SessionRecord): Promise<boolean> {
+    if (!record.timesOutAt) return false
+    // Compare-and-set on the deadline that was read. The new one is still in the past, so a
+    // claim whose end then fails leaves the session timed out for the next request or run.
+    const [claimed] = await withRetry('claim timed-out session', () =>
+      this.model.update(
+        { timesOutAt: new Date(record.timesOutAt!.getTime() - 1) },
+        { where: { sid: record.sid, timesOutAt: record.timesOutAt! } },
+      ),
+    )
+    return claimed > 0
   }
 
   inTransaction<T>(
@@ -176,7 +213,15 @@ function toRecord(
     expiresAt: new Date(row.expiresAt),
     ip: row.ip ?? null,
     userAgent: row.userAgent ?? null,
+    // BIGINT comes back as a string on PostgreSQL.
+    idleTimeout: row.idleTimeout == null ? null : Number(row.idleTimeout),
+    absoluteTimeout: row.absoluteTimeout == null ? null : Number(row.absoluteTimeout),
+    timesOutAt: row.timesOutAt == null ? null : new Date(row.timesOutAt),
   }
+}
+
+export function timeoutsOf(record: SessionRecord): SessionTimeouts {
+  return { idle: record.idleTimeout, absolute: record.absoluteTimeout }
 }
 
 function toOwner(row: Pick<UserSessionAttributes, 'sid' | 'userId' | 'expiresAt'>): SessionOwner {
