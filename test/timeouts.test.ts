@@ -3,9 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, it } from 'node:test'
 import { createSingleSession, isSingleSessionError } from '../src/index.js'
 import type { SingleSessionEvents } from '../src/core/events.js'
+import { singleSessionOptionsFromEnv } from '../example-app/env.js'
+import { withExample } from './support/example.js'
 import { withApp } from './support/fixtures.js'
 import { sidOf, type Browser } from './support/http.js'
 import type { TestApp } from './support/test-app.js'
+
+const html = { accept: 'text/html' }
 
 type Ending = { ending: { reason: string; actor: { kind: string } } | null }
 
@@ -202,4 +206,51 @@ describe('idle and absolute timeouts', () => {
       }
       return Promise.resolve()
     }))
+})
+
+describe('timeouts in the example app', () => {
+  it('reads whole seconds from the environment and rejects anything else', () => {
+    assert.deepEqual(
+      singleSessionOptionsFromEnv({
+        SINGLE_SESSION_IDLE_TIMEOUT: '900',
+        SINGLE_SESSION_ABSOLUTE_TIMEOUT: '28800',
+      }),
+      { limit: 1, onLimit: 'evict-oldest', idleTimeout: 900_000, absoluteTimeout: 28_800_000 },
+    )
+    assert.equal(singleSessionOptionsFromEnv({}).idleTimeout, null)
+    for (const bad of ['0', '1.5', '15m', '-3'])
+      assert.throws(
+        () => singleSessionOptionsFromEnv({ SINGLE_SESSION_IDLE_TIMEOUT: bad }),
+        /SINGLE_SESSION_IDLE_TIMEOUT/,
+      )
+  })
+
+  it('GET /me answers 401 with the reason; the home page and devices list say it', () =>
+    withExample(
+      'example-timeouts',
+      singleSessionOptionsFromEnv({
+        SINGLE_SESSION_LIMIT: '2',
+        SINGLE_SESSION_IDLE_TIMEOUT: '1',
+        SINGLE_SESSION_ABSOLUTE_TIMEOUT: '3600',
+      }),
+      async ({ signIn }) => {
+        const a = await signIn('alice@example.com')
+        const devices = await a.get<{ sessions: Array<{ timesOutAt: string | null }> }>(
+          '/account/sessions',
+        )
+        assert.equal(devices.status, 200)
+        assert.ok(devices.body.sessions[0]?.timesOutAt, 'the devices list says when it times out')
+        const page = await a.request('GET', '/account/sessions', undefined, html)
+        assert.match(page.text, /<th>Times out<\/th>/)
+        await sleep(1300)
+        const me = await a.get('/me')
+        assert.deepEqual([me.status, me.body.reason], [401, 'idle-timeout'])
+        const home = await a.request('GET', '/', undefined, html)
+        assert.match(home.text, /You were signed out after a period of inactivity/)
+
+        const b = await signIn('bob@example.com')
+        await b.get('/me')
+        assert.equal((await b.get('/me')).status, 200)
+      },
+    ))
 })
