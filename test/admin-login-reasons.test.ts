@@ -48,4 +48,17 @@ describe('the panel login page says why the session ended', () => {
         assert.match(await loginPage(staff), /reached its maximum length/)
       },
     ))
+
+  it('deny mode: a refused panel login says the account is at its limit', () =>
+    withExample('panel-why-denied', { limit: 1, onLimit: 'deny-new' }, async ({ url, browser }) => {
+      await panelSession(url, 'admin')
+      const refused = await browser().request(
+        'POST',
+        '/admin/login',
+        'email=admin%40example.com&password=password',
+        { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      )
+      assert.equal(refused.status, 400)
+      assert.match(refused.text, /already signed in on the maximum number of devices/)
+    }))
 })
