@@ -224,10 +224,21 @@ export function createSingleSession<User = Record<string, unknown>>(
     if (!record) return true
     const reason = reasonOf(record, Date.now())
     if (!reason) return false
-    if (await registry.claimTimedOut(record)) {
-      await control.end([record], { reason, actor: SYSTEM_ACTOR })
-    }
+    if (await registry.claimTimedOut(record)) await endClaimed([record], reason)
     return true
+  }
+
+  async function endClaimed(records: SessionRecord[], reason: TimeoutReason): Promise<number> {
+    try {
+      return await control.end(records, { reason, actor: SYSTEM_ACTOR })
+    } catch (error) {
+      for (const record of records) {
+        await registry
+          .releaseClaim(record)
+          .catch((failure: unknown) => log('could not release %s: %O', record.sid, failure))
+      }
+      throw error
+    }
   }
 
   /** Ends every session whose time-out has passed: what prune() and the store's cleanup do. */
@@ -246,7 +257,7 @@ export function createSingleSession<User = Record<string, unknown>>(
       }
       // One end per reason: one audit line per user and reason for the whole run.
       for (const [reason, records] of byReason) {
-        ended += await control.end(records, { reason, actor: SYSTEM_ACTOR })
+        ended += await endClaimed(records, reason)
       }
       if (due.length < BATCH_SIZE || byReason.size === 0) return ended
     }

@@ -72,9 +72,10 @@ describe('idle and absolute timeouts', () => {
   it('an absolute timeout ends even a busy session, with reason absolute-timeout', () =>
     withApp('timeout-absolute', { absoluteTimeout: 1500, idleTimeout: 60_000 }, async (app) => {
       const a = app.browser()
+      // Taken before the login request: the server's login time can only be later.
+      const loggedInAt = Date.now()
       await a.post('/login', { id: 1 })
       const cookie = a.cookie
-      const loggedInAt = Date.now()
       let requests = 0
       while ((await userIdOf(a)) === 1) {
         assert.ok(++requests < 100, 'the session should have ended')
@@ -158,6 +159,24 @@ describe('idle and absolute timeouts', () => {
       const refs = (await auditLines(app)).flatMap((line) => line.sessionRefs.split(' '))
       assert.equal(refs.length, 4)
       assert.equal(new Set(refs).size, 4)
+    }))
+
+  it('a session claimed for ending cannot be claimed again, even by a later reader', () =>
+    withApp('timeout-claim', { idleTimeout: 500 }, async (app) => {
+      const a = app.browser()
+      await a.post('/login', { id: 1 })
+      await sleep(700)
+      const { registry } = app.singleSession
+      const [due] = await registry.timedOut(new Date(), 10)
+      assert.ok(await registry.claimTimedOut(due!))
+      const reread = await registry.find(due!.sid)
+      assert.equal(await registry.claimTimedOut(reread!), false, 'claimed once only')
+      assert.deepEqual(await registry.timedOut(new Date(), 10), [], 'prune skips it')
+      assert.equal(await userIdOf(a), null, 'while it is being ended, nobody is let in')
+
+      await registry.releaseClaim(due!)
+      assert.equal((await app.singleSession.prune()).timedOut, 1, 'a released claim is ended')
+      assert.equal((await auditLines(app)).length, 1)
     }))
 
   it('records when each session times out; requests and a regenerate move it forward', () =>

@@ -71,6 +71,8 @@ export interface SessionRegistry {
    * find it at once (the others must not end it again, or the audit trail would say it twice).
    */
   claimTimedOut(record: SessionRecord): Promise<boolean>
+  /** Gives a claim back when ending the session failed, so that a later run can end it. */
+  releaseClaim(record: SessionRecord): Promise<void>
   /**
    * Runs `work` so that its writes commit together where the database allows it, retrying it
    * whole on a deadlock; `work` passes the transaction (undefined when there is none) on to

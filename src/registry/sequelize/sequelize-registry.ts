@@ -10,6 +10,12 @@ import {
   type UserSessionModel,
 } from './user-session.model.js'
 
+/**
+ * The deadline of a timed-out session being ended: in the past, so every load still refuses
+ * it, and distinct, so nobody else claims it again.
+ */
+const CLAIMED = new Date(1000)
+
 /** Ids per statement in bulk operations: far below every dialect's SQL length limit. */
 export const BATCH_SIZE = 5000
 
@@ -162,7 +168,7 @@ export class SequelizeRegistry implements SessionRegistry {
     const rows = await withRetry('find timed-out sessions', () =>
       this.model.findAll({
         attributes: [...RECORD_ATTRIBUTES],
-        where: { timesOutAt: { [Op.lte]: now } },
+        where: { timesOutAt: { [Op.gt]: CLAIMED, [Op.lte]: now } },
         order: [['timesOutAt', 'ASC']],
         limit,
         raw: true,
@@ -172,16 +178,25 @@ export class SequelizeRegistry implements SessionRegistry {
   }
 
   async claimTimedOut(record: SessionRecord): Promise<boolean> {
-    if (!record.timesOutAt) return false
-    // Compare-and-set on the deadline that was read. The new one is still in the past, so a
-    // claim whose end then fails leaves the session timed out for the next request or run.
+    const deadline = record.timesOutAt
+    if (!deadline || deadline.getTime() <= CLAIMED.getTime()) return false
+    // Compare-and-set on the deadline that was read: of all the callers that read it, one wins.
     const [claimed] = await withRetry('claim timed-out session', () =>
       this.model.update(
-        { timesOutAt: new Date(record.timesOutAt!.getTime() - 1) },
-        { where: { sid: record.sid, timesOutAt: record.timesOutAt! } },
+        { timesOutAt: CLAIMED },
+        { where: { sid: record.sid, timesOutAt: deadline } },
       ),
     )
     return claimed > 0
+  }
+
+  async releaseClaim(record: SessionRecord): Promise<void> {
+    await withRetry('release timed-out session', () =>
+      this.model.update(
+        { timesOutAt: record.timesOutAt },
+        { where: { sid: record.sid, timesOutAt: CLAIMED } },
+      ),
+    )
   }
 
   inTransaction<T>(
