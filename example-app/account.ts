@@ -15,6 +15,10 @@ export function explainEnding(ending: SessionEndingInfo): string {
       return `You were signed out by an administrator at ${at}.`
     case 'revoked-by-user':
       return `This device was signed out from your account's device list at ${at}.`
+    case 'idle-timeout':
+      return `You were signed out after a period of inactivity (at ${at}).`
+    case 'absolute-timeout':
+      return `You were signed out because your session reached its maximum length (at ${at}). Please sign in again.`
     case 'denied-by-limit':
       return 'Your account is already signed in on the maximum number of devices. Sign out on one of them first.'
   }
@@ -29,6 +33,7 @@ function toJson(session: DeviceSession) {
     ip: session.ip,
     createdAt: session.createdAt.toISOString(),
     lastSeenAt: session.lastSeenAt.toISOString(),
+    timesOutAt: session.timesOutAt?.toISOString() ?? null,
     current: session.current,
   }
 }

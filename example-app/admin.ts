@@ -17,6 +17,7 @@ import type { CookieOptions, Store } from 'express-session'
 import { DataTypes, type ModelStatic, type Sequelize, Model } from 'sequelize'
 import {
   adminErrorHandler,
+  explainEndedSessions,
   sessionAuditResource,
   singleSessionFeature,
   SingleSessionAuthProvider,
@@ -147,6 +148,8 @@ export function createAdminPanel(options: AdminPanelOptions): { admin: AdminJS; 
     null,
     { store, secret: sessionSecret, resave: false, saveUninitialized: false, cookie },
   )
+  // The login page says why an admin's session ended (signed in elsewhere, timed out, ...).
+  explainEndedSessions(router, { admin, singleSession, provider })
   router.use(adminErrorHandler())
   return { admin, router }
 }

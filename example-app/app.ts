@@ -97,8 +97,14 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
   const json = express.json({ limit: '10kb' })
   const form = express.urlencoded({ extended: false, limit: '10kb' })
 
-  app.get('/', (req, res) => {
-    res.type('html').send(homePage(req.session.user ?? null))
+  app.get('/', async (req, res, next) => {
+    try {
+      const user = req.session.user ?? null
+      const ending = user ? null : await singleSession.endedSession(req)
+      res.type('html').send(homePage(user, ending ? explainEnding(ending) : undefined))
+    } catch (error) {
+      next(error)
+    }
   })
 
   app.get('/login', async (req, res, next) => {

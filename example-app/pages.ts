@@ -52,11 +52,14 @@ ${error}
   )
 }
 
-export function homePage(user: { email: string } | null): string {
+export function homePage(user: { email: string } | null, notice?: string): string {
   if (!user) {
+    const why = notice
+      ? `<p class="notice" role="status" data-testid="signed-out-reason">${escapeHtml(notice)}</p>`
+      : ''
     return layout(
       'Example app',
-      `<h1>Example app</h1><p>You are not signed in.</p><p><a href="/login">Sign in</a></p>`,
+      `<h1>Example app</h1>${why}<p>You are not signed in.</p><p><a href="/login">Sign in</a></p>`,
     )
   }
   return layout(
@@ -75,6 +78,7 @@ export function devicesPage(
     ip: string | null
     createdAt: Date
     lastSeenAt: Date
+    timesOutAt: Date | null
     current: boolean
   }>,
 ): string {
@@ -87,6 +91,7 @@ export function devicesPage(
   <td>${escapeHtml(s.ip ?? '')}</td>
   <td>${when(s.createdAt)}</td>
   <td>${when(s.lastSeenAt)}</td>
+  <td>${s.timesOutAt ? when(s.timesOutAt) : 'never'}</td>
   <td>${s.current ? '' : `<form method="post" action="/account/sessions/${s.id}/logout"><button type="submit">Sign out</button></form>`}</td>
 </tr>`,
     )
@@ -96,7 +101,7 @@ export function devicesPage(
     `<h1>My devices</h1>
 <p>These are the browsers and devices signed in to your account.</p>
 <table>
-<thead><tr><th>Device</th><th>IP address</th><th>Signed in</th><th>Last active</th><th></th></tr></thead>
+<thead><tr><th>Device</th><th>IP address</th><th>Signed in</th><th>Last active</th><th>Times out</th><th></th></tr></thead>
 <tbody>
 ${rows}
 </tbody>

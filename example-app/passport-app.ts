@@ -20,6 +20,7 @@ import {
   type SingleSessionOptions,
 } from '../src/index.js'
 import { openDatabase } from './database.js'
+import { singleSessionOptionsFromEnv } from './env.js'
 import { homePage, loginPage } from './pages.js'
 import { verifyPassword } from './passwords.js'
 import { defineUser, seedDemoUsers, type UserRow } from './users.js'
@@ -164,10 +165,7 @@ async function main(): Promise<void> {
   const example = await createPassportExampleApp({
     databaseUrl,
     sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
-    singleSession: {
-      limit: Number(process.env.SINGLE_SESSION_LIMIT ?? 1),
-      onLimit: process.env.SINGLE_SESSION_ON_LIMIT === 'deny-new' ? 'deny-new' : 'evict-oldest',
-    },
+    singleSession: singleSessionOptionsFromEnv(),
   })
   const server = example.app.listen(port, '127.0.0.1', () => {
     console.log(`Example app (Passport) on http://127.0.0.1:${port}`)

@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import { createExampleApp } from './app.js'
+import { singleSessionOptionsFromEnv } from './env.js'
 
 const databaseUrl = process.env.DATABASE_URL ?? 'sqlite:example-app/example.sqlite'
 const port = Number(process.env.PORT ?? 3000)
 const sessionSecret = process.env.SESSION_SECRET ?? randomBytes(32).toString('hex')
-const onLimit = process.env.SINGLE_SESSION_ON_LIMIT === 'deny-new' ? 'deny-new' : 'evict-oldest'
-const limit = Number(process.env.SINGLE_SESSION_LIMIT ?? 1)
 
 const example = await createExampleApp({
   databaseUrl,
   sessionSecret,
   resave: process.env.SESSION_RESAVE === 'true',
-  singleSession: { limit, onLimit },
+  singleSession: singleSessionOptionsFromEnv(),
   onError: (error) => console.error('request failed:', error),
 })
 

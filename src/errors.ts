@@ -30,6 +30,8 @@ export const ErrorCodes = {
    * that login bypassed the limit.
    */
   PASSPORT_NOT_INSTALLED: 'PASSPORT_NOT_INSTALLED',
+  /** An `idleTimeout` or `absoluteTimeout` function returned something other than ms > 0 or null. */
+  INVALID_TIMEOUT: 'INVALID_TIMEOUT',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -1,6 +1,7 @@
 import type { Store } from 'express-session'
 import type { Sequelize } from 'sequelize'
 import { isValidLimit, type OnLimit, type PerUser } from './core/policy.js'
+import { isValidTimeout, type TimeoutOption } from './core/timeouts.js'
 import { ErrorCodes, SingleSessionError, invalidOption } from './errors.js'
 import { nearestName } from './nearest-name.js'
 import { DEFAULT_USER_SESSION_TABLE } from './registry/sequelize/user-session.model.js'
@@ -40,8 +41,23 @@ export interface SingleSessionOptions<User = Record<string, unknown>> {
   sessionKey?: string
   /** Table name of the session records. Default: `'user_sessions'`. */
   tableName?: string
-  /** Last-seen is written at most once per this many milliseconds per session. Default: `60000`. */
+  /**
+   * Last-seen is written at most once per this many milliseconds per session (and at least once
+   * per half `idleTimeout` when that is shorter). Default: `60000`.
+   */
   lastSeenInterval?: number
+  /**
+   * Ends a session after this many milliseconds without a request, server-side, at its next
+   * request (reason `idle-timeout`): an integer > 0, `null` for none, or a (sync or async)
+   * function of the user returning one, evaluated at each login. Needs `middleware()`, which
+   * moves the deadline forward. Default: `null`.
+   */
+  idleTimeout?: TimeoutOption<User>
+  /**
+   * Ends a session this many milliseconds after its login, however busy (reason
+   * `absolute-timeout`): like `idleTimeout`. Default: `null`.
+   */
+  absoluteTimeout?: TimeoutOption<User>
 }
 
 export interface NormalizedOptions<User> {
@@ -56,6 +72,8 @@ export interface NormalizedOptions<User> {
   sessionKey: string
   tableName: string
   lastSeenInterval: number
+  idleTimeout: TimeoutOption<User>
+  absoluteTimeout: TimeoutOption<User>
 }
 
 const ON_LIMIT_VALUES: readonly OnLimit[] = ['evict-oldest', 'deny-new']
@@ -73,6 +91,8 @@ export const SINGLE_SESSION_OPTION_NAMES = Object.keys({
   sessionKey: true,
   tableName: true,
   lastSeenInterval: true,
+  idleTimeout: true,
+  absoluteTimeout: true,
 } satisfies Record<keyof SingleSessionOptions, true>) as ReadonlyArray<keyof SingleSessionOptions>
 
 /**
@@ -150,6 +170,9 @@ export function normalizeOptions<User>(
     throw invalidOption('lastSeenInterval', 'a number of milliseconds >= 0', lastSeenInterval)
   }
 
+  const idleTimeout = timeoutOption('idleTimeout', options.idleTimeout)
+  const absoluteTimeout = timeoutOption('absoluteTimeout', options.absoluteTimeout)
+
   const store = options.store
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
     throw invalidOption('store', 'the express-session store you pass to session({ store })', store)
@@ -176,6 +199,8 @@ export function normalizeOptions<User>(
     sessionKey,
     tableName,
     lastSeenInterval,
+    idleTimeout,
+    absoluteTimeout,
   }
 }
 
@@ -191,6 +216,19 @@ function refuseUnknownOptions(options: object): void {
         (nearest ? `; did you mean \`${nearest}\`?` : `; the options are ${known.join(', ')}`),
     )
   }
+}
+
+function timeoutOption<User>(name: string, value: unknown): TimeoutOption<User> {
+  if (value === undefined) return null
+  if (typeof value === 'function') return value as TimeoutOption<User>
+  if (!isValidTimeout(value)) {
+    throw invalidOption(
+      name,
+      'an integer number of milliseconds > 0, null, or a function of the user',
+      value,
+    )
+  }
+  return value
 }
 
 function adapterFor(store: Store, registryTable: string): StoreAdapter {

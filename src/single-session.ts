@@ -10,6 +10,13 @@ import {
 } from './core/events.js'
 import { ruleForLogin } from './core/policy.js'
 import { TableCheck } from './core/table-check.js'
+import {
+  lastSeenThrottle,
+  timeoutReason,
+  timeoutsFor,
+  timesOutAt,
+  type TimeoutReason,
+} from './core/timeouts.js'
 import { SessionControl, type LogoutReport } from './core/session-control.js'
 import { normalizeUserId, normalizeUserIds } from './core/user-id.js'
 import { ErrorCodes, SessionLimitError, isSingleSessionError } from './errors.js'
@@ -30,7 +37,11 @@ import { normalizeOptions, type NormalizedOptions, type SingleSessionOptions } f
 import type { SessionRecord } from './registry/registry.js'
 import { PostgresEndWriter } from './registry/sequelize/postgres-end-writer.js'
 import { SequelizeJournal } from './registry/sequelize/sequelize-journal.js'
-import { SequelizeRegistry } from './registry/sequelize/sequelize-registry.js'
+import {
+  BATCH_SIZE,
+  SequelizeRegistry,
+  timeoutsOf,
+} from './registry/sequelize/sequelize-registry.js'
 import { SequelizeStoreAdapter } from './store/sequelize-store-adapter.js'
 import type { StoreAdapter } from './store/store-adapter.js'
 
@@ -71,6 +82,11 @@ export interface DeviceSession {
   createdAt: Date
   lastSeenAt: Date
   expiresAt: Date
+  /**
+   * When the session times out (idle or absolute timeout) unless a request comes first; null
+   * when it has no timeout. Precise to `min(lastSeenInterval, idleTimeout / 2)`.
+   */
+  timesOutAt: Date | null
   /** Whether this is the session of the request that asked. */
   current: boolean
 }
@@ -141,10 +157,17 @@ export interface SingleSession<User = Record<string, unknown>> {
   /** Throws MISSING_TABLE unless every table exists. Call it at start-up. */
   ready(): Promise<void>
   /**
-   * Deletes expired sessions, signed-in sessions left without a record (after a grace period),
-   * records whose session is gone and stale ending records.
+   * Ends timed-out sessions (`timedOut`, recorded and audited like any other end), deletes
+   * expired sessions, signed-in sessions left without a record (after a grace period), records
+   * whose session is gone and stale ending records.
    */
-  prune(): Promise<{ sessions: number; unrecorded: number; records: number; endings: number }>
+  prune(): Promise<{
+    sessions: number
+    unrecorded: number
+    records: number
+    endings: number
+    timedOut: number
+  }>
   /**
    * Routes Passport's `req.login()` / `req.logout()` (and `passport.authenticate()`) through
    * `login()` and `logout()`: call it once with the `passport` module or a `new Passport()`.
@@ -180,8 +203,10 @@ export function createSingleSession<User = Record<string, unknown>>(
   storeAdapter.install({
     sessionKey,
     cleaned: async () => {
+      await endTimedOutSessions()
       await journal.pruneEndings()
     },
+    timedOut: (sid) => endIfTimedOut(sid),
     forget: async (sid) => {
       await registry.remove([sid])
     },
@@ -206,6 +231,63 @@ export function createSingleSession<User = Record<string, unknown>>(
     ...(await registry.missingTables([options.tableName, ENDINGS_TABLE, AUDIT_TABLE])),
   ])
 
+  /**
+   * The store guard found this session's time-out passed as it loaded it: end it with its
+   * reason. Resolves to whether it is gone (false: a request moved its deadline meanwhile).
+   */
+  async function endIfTimedOut(sid: string): Promise<boolean> {
+    const record = await registry.find(sid)
+    if (!record) return true
+    const reason = reasonOf(record, Date.now())
+    if (!reason) return false
+    if (await registry.claimTimedOut(record)) await endClaimed([record], reason)
+    return true
+  }
+
+  async function endClaimed(records: SessionRecord[], reason: TimeoutReason): Promise<number> {
+    try {
+      return await control.end(records, { reason, actor: SYSTEM_ACTOR })
+    } catch (error) {
+      for (const record of records) {
+        await registry
+          .releaseClaim(record)
+          .catch((failure: unknown) => log('could not release %s: %O', record.sid, failure))
+      }
+      throw error
+    }
+  }
+
+  /** Ends every session whose time-out has passed: what prune() and the store's cleanup do. */
+  async function endTimedOutSessions(): Promise<number> {
+    let ended = 0
+    for (;;) {
+      const now = Date.now()
+      const due = await registry.timedOut(new Date(now), BATCH_SIZE)
+      const byReason = new Map<TimeoutReason, SessionRecord[]>()
+      for (const record of due) {
+        const reason = reasonOf(record, now)
+        if (!reason || !(await registry.claimTimedOut(record))) continue
+        const records = byReason.get(reason)
+        if (records) records.push(record)
+        else byReason.set(reason, [record])
+      }
+      // One end per reason: one audit line per user and reason for the whole run.
+      for (const [reason, records] of byReason) {
+        ended += await endClaimed(records, reason)
+      }
+      if (due.length < BATCH_SIZE || byReason.size === 0) return ended
+    }
+  }
+
+  function reasonOf(record: SessionRecord, now: number): TimeoutReason | null {
+    return timeoutReason(
+      timeoutsOf(record),
+      record.createdAt.getTime(),
+      record.lastSeenAt.getTime(),
+      now,
+    )
+  }
+
   function markerOf(req: Request): SessionMarker | null {
     return readMarker((req as Partial<SessionRequest>).session, sessionKey)
   }
@@ -222,6 +304,7 @@ export function createSingleSession<User = Record<string, unknown>>(
     requireSession(req, 'login')
     const userId = normalizeUserId(options.getUserId(user))
     const rule = await ruleForLogin(options, user)
+    const timeouts = await timeoutsFor(options, user)
 
     // Logging in again from a logged-in session replaces it: forget its record first so the
     // regenerate below does not carry it over.
@@ -233,6 +316,8 @@ export function createSingleSession<User = Record<string, unknown>>(
     if (regenerate) await regenerateSession(req)
     const now = Date.now()
     const marker: SessionMarker = { uid: userId, at: now, seen: now }
+    if (timeouts.idle !== null) marker.idle = timeouts.idle
+    if (timeouts.absolute !== null) marker.abs = timeouts.absolute
     sessionData(req)[sessionKey] = marker
     const record = {
       sid: req.sessionID,
@@ -241,6 +326,9 @@ export function createSingleSession<User = Record<string, unknown>>(
       expiresAt: storeAdapter.expiryOf(req.session),
       ip: clientIp(req),
       userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+      idleTimeout: timeouts.idle,
+      absoluteTimeout: timeouts.absolute,
+      timesOutAt: timesOutAt(timeouts, now, now),
     }
     try {
       await saveSession(req)
@@ -330,6 +418,7 @@ export function createSingleSession<User = Record<string, unknown>>(
       createdAt: record.createdAt,
       lastSeenAt: record.lastSeenAt,
       expiresAt: record.expiresAt,
+      timesOutAt: record.timesOutAt,
       current: record.sid === req.sessionID,
     }))
   }
@@ -380,14 +469,24 @@ export function createSingleSession<User = Record<string, unknown>>(
     touchLastSeen(req, next)
   }
 
-  /** Keeps last-seen current, with at most one write per session per lastSeenInterval. */
+  /**
+   * Keeps last-seen and the time-out current, with at most one write per session per throttle:
+   * lastSeenInterval, or half the idle timeout when that is shorter.
+   */
   function touchLastSeen(req: Request, next: NextFunction): void {
     const marker = markerOf(req)
     const now = Date.now()
-    if (!marker || now - marker.seen < options.lastSeenInterval) return next()
+    if (!marker) return next()
+    const throttle = lastSeenThrottle(options.lastSeenInterval, marker.idle ?? null)
+    if (now - marker.seen < throttle) return next()
     const session = (req as SessionRequest).session
     sessionData(req as SessionRequest)[sessionKey] = { ...marker, seen: now }
-    registry.touch(req.sessionID, new Date(now), storeAdapter.expiryOf(session)).then(
+    const deadline = timesOutAt(
+      { idle: marker.idle ?? null, absolute: marker.abs ?? null },
+      marker.at,
+      now,
+    )
+    registry.touch(req.sessionID, new Date(now), storeAdapter.expiryOf(session), deadline).then(
       () => next(),
       (error: unknown) => next(error),
     )
@@ -425,9 +524,10 @@ export function createSingleSession<User = Record<string, unknown>>(
     migrate: () => migrate(options.sequelize, tables),
     ready: () => tableCheck.assertReady(),
     prune: async () => {
+      const timedOut = await endTimedOutSessions()
       const { sessions, unrecorded, records } = await storeAdapter.prune()
       const endings = await journal.pruneEndings()
-      return { sessions, unrecorded, records, endings }
+      return { sessions, unrecorded, records, endings, timedOut }
     },
     passport(authenticator) {
       installPassport<User>(authenticator, options, {

@@ -238,7 +238,13 @@ describe('login', () => {
           { where: { sid: sidOf(a.cookie)! } },
         )
         const pruned = await app.singleSession.prune()
-        assert.deepEqual(pruned, { sessions: 1, unrecorded: 0, records: 1, endings: 0 })
+        assert.deepEqual(pruned, {
+          sessions: 1,
+          unrecorded: 0,
+          records: 1,
+          endings: 0,
+          timedOut: 0,
+        })
         assert.deepEqual(await app.storedSids(), [sidOf(b.cookie)])
         assert.deepEqual(await app.records(), [{ sid: sidOf(b.cookie), userId: '2' }])
       }))

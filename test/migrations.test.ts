@@ -10,7 +10,7 @@ import { withApp } from './support/fixtures.js'
 const SequelizeStore = SequelizeStoreInit(session.Store)
 
 describe('migrations', () => {
-  it('create both tables with indexes on the user id and the expiry, once', async () => {
+  it('create the tables with indexes on the user id, the expiry and the time-out, once', async () => {
     const db = await freshDatabase('migrate')
     try {
       const singleSession = createSingleSession({
@@ -19,6 +19,7 @@ describe('migrations', () => {
       assert.deepEqual(await singleSession.migrate(), [
         '0001-create-user-sessions',
         '0002-create-session-journal',
+        '0003-add-session-timeouts',
       ])
       assert.deepEqual(await singleSession.migrate(), [], 'a second run applies nothing')
       await singleSession.ready()
@@ -39,7 +40,7 @@ describe('migrations', () => {
           (index) => index.fields.map((field) => field.attribute).join(','),
         )
       const registryIndexes = await indexedColumns('user_sessions')
-      for (const expected of ['sid', 'userId', 'userId,slot', 'expiresAt']) {
+      for (const expected of ['sid', 'userId', 'userId,slot', 'expiresAt', 'timesOutAt']) {
         assert.ok(
           registryIndexes.includes(expected),
           `user_sessions index on ${expected}: ${registryIndexes.join(' | ')}`,

@@ -49,6 +49,13 @@ describe('options', () => {
     ['sessionKey that is not a property name', { sessionKey: 'a b' }, /`sessionKey`/],
     ['tableName with SQL in it', { tableName: 'x; drop table users' }, /`tableName`/],
     ['negative lastSeenInterval', { lastSeenInterval: -1 }, /`lastSeenInterval`/],
+    ['idleTimeout of 0', { idleTimeout: 0 }, /`idleTimeout`/],
+    ['fractional absoluteTimeout', { absoluteTimeout: 1.5 }, /`absoluteTimeout`/],
+    [
+      'absoluteTimeout as a string',
+      { absoluteTimeout: '8h' as unknown as number },
+      /`absoluteTimeout`/,
+    ],
   ]
   for (const [what, options, message] of invalid) {
     it(`throws INVALID_OPTION at creation for ${what}`, () => {

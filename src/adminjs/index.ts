@@ -19,6 +19,8 @@ export {
   AUDIT_TRANSLATIONS,
 } from './session-audit.resource.js'
 export { SingleSessionAuthProvider } from './auth.js'
+export { explainEndedSessions } from './login-reasons.js'
+export type { ExplainEndedSessionsOptions } from './login-reasons.js'
 export type { AuthContext, SingleSessionAuthOptions } from './auth.js'
 export { adminErrorHandler } from './error-handler.js'
 export type { AdminErrorMessages } from './error-handler.js'
@@ -31,7 +33,7 @@ export {
   PERMISSION_LOGOUT_ALL,
 } from './permissions.js'
 export type { Grants } from './permissions.js'
-export { USER_TRANSLATIONS, SESSION_TRANSLATIONS } from './translations.js'
+export { USER_TRANSLATIONS, SESSION_TRANSLATIONS, LOGIN_TRANSLATIONS } from './translations.js'
 export type { Translations, TranslationBlock } from './translations.js'
 export type {
   LogoutSummary,

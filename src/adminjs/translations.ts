@@ -96,12 +96,36 @@ export const SESSION_TRANSLATIONS: Translations = {
       createdAt: 'Signed in',
       lastSeenAt: 'Last seen',
       expiresAt: 'Expires',
+      timesOutAt: 'Times out',
       device: 'Device',
       ip: 'IP address',
     },
     messages: { ...MESSAGES },
   },
 }
+
+/**
+ * The panel's login page, when the cookie named a session the library ended (see
+ * `explainEndedSessions()`): one sentence per reason. `{{device}}` is the new login's device,
+ * `{{time}}` when the session ended (HH:MM, UTC).
+ */
+const LOGIN_MESSAGES = {
+  endedSignedInElsewhere:
+    'You were signed out because your account signed in on {{device}} at {{time}} UTC.',
+  endedLoggedOutEverywhere: 'You were signed out because your account signed out everywhere.',
+  endedLoggedOutByAdmin: 'You were signed out by an administrator at {{time}} UTC.',
+  endedRevokedByUser: 'This device was signed out from your list of devices.',
+  endedIdleTimeout: 'You were signed out after a period of inactivity. Please sign in again.',
+  endedAbsoluteTimeout:
+    'Your session reached its maximum length and was ended. Please sign in again.',
+  endedDeniedByLimit:
+    'This account is already signed in on the maximum number of devices. Sign out there first.',
+} as const
+
+export type LoginMessageKey = keyof typeof LOGIN_MESSAGES
+
+/** Defaults for the panel's login page (global AdminJS messages, not a resource's). */
+export const LOGIN_TRANSLATIONS: Translations = { en: { messages: { ...LOGIN_MESSAGES } } }
 
 /** Deep-merges `overrides` over `defaults`, per language and per section. */
 export function mergeTranslations(defaults: Translations, overrides?: Translations): Translations {
@@ -128,9 +152,15 @@ export type MessageKey = keyof typeof MESSAGES extends infer K
  * Renders a message on the server, the way i18next would on the client: `_one` / `_other` by
  * `count`, then `{{name}}` interpolation (values are inserted as they are, never re-parsed).
  */
-export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string
+export type Translate<Key extends string = MessageKey> = (
+  key: Key,
+  values?: Record<string, string | number>,
+) => string
 
-export function translator(translations: Translations, language = 'en'): Translate {
+export function translator<Key extends string = MessageKey>(
+  translations: Translations,
+  language = 'en',
+): Translate<Key> {
   const messages = { ...translations.en?.messages, ...translations[language]?.messages }
   return (key, values = {}) => {
     const count = values.count

@@ -3,7 +3,9 @@
  * - `signed-in-elsewhere`: evicted by a newer login of the same user (limit reached);
  * - `logged-out-everywhere`: the user signed out with `logoutAllSessions` on;
  * - `logged-out-by-admin`: an administrator (or an operator's command) ended it;
- * - `revoked-by-user`: the user ended it from their list of devices.
+ * - `revoked-by-user`: the user ended it from their list of devices;
+ * - `idle-timeout`: no request came for longer than `idleTimeout`;
+ * - `absolute-timeout`: it was older than `absoluteTimeout` since its login.
  * A refused login (deny mode) is reported as `denied-by-limit`, see SessionEndReason.
  */
 export const END_REASONS = [
@@ -11,6 +13,8 @@ export const END_REASONS = [
   'logged-out-everywhere',
   'logged-out-by-admin',
   'revoked-by-user',
+  'idle-timeout',
+  'absolute-timeout',
 ] as const
 export type EndReason = (typeof END_REASONS)[number]
 

@@ -3,10 +3,15 @@ import { SequelizeStorage, Umzug } from 'umzug'
 import { log } from '../log.js'
 import { createUserSessions } from './0001-create-user-sessions.js'
 import { createSessionJournal } from './0002-create-session-journal.js'
+import { addSessionTimeouts } from './0003-add-session-timeouts.js'
 import type { Migration, MigrationContext, MigrationTables } from './context.js'
 
 /** In order. Never edit one that has shipped: add the next. */
-export const migrations: readonly Migration[] = [createUserSessions, createSessionJournal]
+export const migrations: readonly Migration[] = [
+  createUserSessions,
+  createSessionJournal,
+  addSessionTimeouts,
+]
 
 export const MIGRATIONS_TABLE = 'single_session_migrations'
 

@@ -11,6 +11,12 @@ export interface SessionRecord {
   expiresAt: Date
   ip: string | null
   userAgent: string | null
+  /** The session's idle timeout in ms, fixed at login; null when off. */
+  idleTimeout: number | null
+  /** The session's absolute timeout in ms, fixed at login; null when off. */
+  absoluteTimeout: number | null
+  /** When the session times out unless a request comes first; null when it never does. */
+  timesOutAt: Date | null
 }
 
 export type NewSessionRecord = Omit<SessionRecord, 'lastSeenAt' | 'id'>
@@ -60,10 +66,22 @@ export interface SessionRegistry {
   currentSids(ids: readonly number[], transaction?: Transaction): Promise<string[]>
   /** Forgets these records by id, whatever sid they have now; returns how many there were. */
   removeRecords(ids: readonly number[], transaction?: Transaction): Promise<number>
-  /** Moves a record to a new session id (the app regenerated the session). */
+  /**
+   * Moves a record to a new session id (the app regenerated the session), counting the
+   * regenerate as a request: last-seen and the time-out move forward.
+   */
   rename(oldSid: string, newSid: string, expiresAt: Date): Promise<boolean>
-  /** Updates last-seen and expiry. */
-  touch(sid: string, seenAt: Date, expiresAt: Date): Promise<void>
+  /** Updates last-seen, expiry and when the session times out. */
+  touch(sid: string, seenAt: Date, expiresAt: Date, timesOutAt: Date | null): Promise<void>
+  /** Sessions whose time-out has passed, oldest deadline first, at most `limit`. */
+  timedOut(now: Date, limit: number): Promise<SessionRecord[]>
+  /**
+   * Claims a timed-out session for ending: true for exactly one caller when several processes
+   * find it at once (the others must not end it again, or the audit trail would say it twice).
+   */
+  claimTimedOut(record: SessionRecord): Promise<boolean>
+  /** Gives a claim back when ending the session failed, so that a later run can end it. */
+  releaseClaim(record: SessionRecord): Promise<void>
   /**
    * Runs `work` so that its writes commit together where the database allows it, retrying it
    * whole on a deadlock; `work` passes the transaction (undefined when there is none) on to

@@ -113,7 +113,7 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     const originalClear = store.clearExpiredSessions.bind(store)
 
     store.get = (sid: string, callback: Callback<SessionData | null>) => {
-      this.load(sid, hooks.sessionKey).then(
+      this.load(sid, hooks).then(
         (data) => callback(null, data),
         (error: unknown) => callback(explained(error)),
       )
@@ -222,17 +222,26 @@ export class SequelizeStoreAdapter implements StoreAdapter {
     return this.replaced.get(req) ?? null
   }
 
-  /** Loads a session, refusing expired rows and logged-in sessions without a record. */
-  private async load(sid: string, sessionKey: string): Promise<SessionData | null> {
-    const rows = await this.sequelize.query<{ data: string; expires: unknown; recorded: unknown }>(
-      `SELECT s.${this.column('data')} AS data, s.${this.column('expires')} AS expires, r.sid AS recorded` +
+  /**
+   * Loads a session, refusing expired rows, logged-in sessions without a record and those past
+   * their time-out (which it ends through the hook).
+   */
+  private async load(sid: string, hooks: StoreGuardHooks): Promise<SessionData | null> {
+    const rows = await this.sequelize.query<{
+      data: string
+      expires: unknown
+      recorded: unknown
+      timesOutAt: unknown
+    }>(
+      `SELECT s.${this.column('data')} AS data, s.${this.column('expires')} AS expires, r.sid AS recorded,` +
+        ` r.${this.quoteName('timesOutAt')} AS ${this.quoteName('timesOutAt')}` +
         ` FROM ${this.quoted(this.tableName)} s LEFT JOIN ${this.quoted(this.registryTable)} r` +
         ` ON r.sid = s.${this.column('sid')} WHERE s.${this.column('sid')} = :sid`,
       { replacements: { sid }, type: QueryTypes.SELECT },
     )
     const row = rows[0]
     if (!row) return null
-    if (row.expires != null && new Date(row.expires as string).getTime() <= Date.now()) {
+    if (row.expires != null && toDate(row.expires).getTime() <= Date.now()) {
       log('refusing expired session %s', sid)
       return null
     }
@@ -243,9 +252,15 @@ export class SequelizeStoreAdapter implements StoreAdapter {
       log('refusing unreadable session %s', sid)
       return null
     }
-    if (hasMarker(data, sessionKey) && row.recorded == null) {
+    if (hasMarker(data, hooks.sessionKey) && row.recorded == null) {
       log('refusing ended session %s', sid)
       return null
+    }
+    if (row.timesOutAt != null && toDate(row.timesOutAt).getTime() <= Date.now()) {
+      if (await hooks.timedOut(sid)) {
+        log('refusing timed-out session %s', sid)
+        return null
+      }
     }
     return data
   }
@@ -453,6 +468,11 @@ function likeEscaped(text: string): string {
 /** A missing table answers every request with a 500: say which command creates it. */
 function explained(error: unknown): unknown {
   return isMissingTableError(error) ? missingTableError([], error) : error
+}
+
+/** A date column of a raw query: a Date, or a string on SQLite. */
+function toDate(value: unknown): Date {
+  return value instanceof Date ? value : new Date(String(value))
 }
 
 export function hasMarker(session: unknown, key: string): boolean {

@@ -11,6 +11,11 @@ export interface StoreGuardHooks {
   rename(oldSid: string, newSid: string, expiresAt: Date): Promise<void>
   /** The store's own cleanup timer ran: delete what outlived the sessions it removed. */
   cleaned(): Promise<void>
+  /**
+   * A logged-in session being loaded is past its recorded time-out: end it. Resolves to whether
+   * it is gone (then the load finds no session).
+   */
+  timedOut(sid: string): Promise<boolean>
 }
 
 /**

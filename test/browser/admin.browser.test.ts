@@ -39,6 +39,9 @@ if (skip) {
   it('AdminJS panel in Chromium', { skip }, () => {})
 }
 
+/** The one account with an idle timeout (3 s), for the panel's login page test. */
+const IDLE_ADMIN = 'idle-staff@example.com'
+
 const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'images')
 
 describe('AdminJS panel in Chromium', { skip: Boolean(skip), timeout: 180_000 }, () => {
@@ -59,7 +62,10 @@ describe('AdminJS panel in Chromium', { skip: Boolean(skip), timeout: 180_000 },
     example = await createExampleApp({
       databaseUrl: db.url,
       sessionSecret: 'browser test secret',
-      singleSession: { limit: 3 },
+      singleSession: {
+        limit: 3,
+        idleTimeout: (user) => (user.email === IDLE_ADMIN ? 3000 : null),
+      },
     })
     server = await listen(example.app)
     const { chromium: launcher } = await import('playwright-core')
@@ -197,6 +203,33 @@ describe('AdminJS panel in Chromium', { skip: Boolean(skip), timeout: 180_000 },
       (await reason.textContent()) ?? '',
       /You were signed out by an administrator at \d\d:\d\d\./,
     )
+    await context.close()
+  })
+
+  it('an admin whose panel session timed out is told why on the login page', async () => {
+    await example.User.create({
+      email: IDLE_ADMIN,
+      name: 'Idle staff',
+      role: 'staff',
+      permissions: [],
+      passwordHash: await hashPassword('password'),
+    })
+    const context = await chromium.newContext({ viewport: { width: 1100, height: 700 } })
+    const page = await context.newPage()
+    page.setDefaultTimeout(60_000)
+    await page.goto(`${server.url}/admin/login`)
+    await page.fill('input[name="email"]', IDLE_ADMIN)
+    await page.fill('input[name="password"]', 'password')
+    await Promise.all([
+      page.waitForURL(/\/admin\/?$/),
+      page.press('input[name="password"]', 'Enter'),
+    ])
+    await page.waitForLoadState('networkidle')
+    await new Promise((resolve) => setTimeout(resolve, 3500))
+
+    await page.goto(`${server.url}/admin/resources/User`)
+    await page.waitForURL(/\/admin\/login$/)
+    await page.getByText('You were signed out after a period of inactivity').waitFor()
     await context.close()
   })
 })

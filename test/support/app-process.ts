@@ -1,18 +1,16 @@
 /**
  * Runs the example app in its own process for multi-process tests. Reads DATABASE_URL,
- * SESSION_SECRET, SINGLE_SESSION_LIMIT, SINGLE_SESSION_ON_LIMIT and SESSION_RESAVE; prints
+ * SESSION_SECRET, SESSION_RESAVE and the SINGLE_SESSION_* variables of example-app/env.ts; prints
  * `listening <port>` once it accepts connections.
  */
 import { createExampleApp } from '../../example-app/app.js'
+import { singleSessionOptionsFromEnv } from '../../example-app/env.js'
 
 const example = await createExampleApp({
   databaseUrl: process.env.DATABASE_URL!,
   sessionSecret: process.env.SESSION_SECRET!,
   resave: process.env.SESSION_RESAVE === 'true',
-  singleSession: {
-    limit: Number(process.env.SINGLE_SESSION_LIMIT ?? 1),
-    onLimit: process.env.SINGLE_SESSION_ON_LIMIT === 'deny-new' ? 'deny-new' : 'evict-oldest',
-  },
+  singleSession: singleSessionOptionsFromEnv(),
   onError: (error) =>
     process.stderr.write(`app error: ${String((error as Error)?.stack ?? error)}\n`),
 })

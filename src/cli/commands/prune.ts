@@ -14,6 +14,7 @@ const LABELS: Record<string, [string, string]> = {
   records: ['orphaned session record', 'orphaned session records'],
   unrecorded: ['unrecorded signed-in session', 'unrecorded signed-in sessions'],
   endings: ['stale ending record', 'stale ending records'],
+  timedOut: ['timed-out session', 'timed-out sessions'],
 }
 
 /** `prune`: deletes expired sessions and their records; safe while the app runs. */
@@ -27,6 +28,8 @@ export function pruneCommand(program: Command): Command {
       `
 Safe to run while the app runs, from any number of hosts: it deletes only sessions past their
 expiry and records whose session is gone (after a grace period), one statement at a time.
+Sessions past their idle or absolute timeout are ended as the app would end them: with their
+reason recorded and one audit line per user and reason.
 
 Examples:
   $ adminjs-single-session prune

@@ -1,4 +1,5 @@
 import { Op, type Sequelize, type Transaction } from 'sequelize'
+import { timesOutAt, type SessionTimeouts } from '../../core/timeouts.js'
 import type { NewSessionRecord, SessionOwner, SessionRecord, SessionRegistry } from '../registry.js'
 import { insertWithinLimit } from './limited-insert.js'
 import { missingTables } from './missing-table.js'
@@ -10,6 +11,12 @@ import {
   type UserSessionAttributes,
   type UserSessionModel,
 } from './user-session.model.js'
+
+/**
+ * The deadline of a timed-out session being ended: in the past, so every load still refuses
+ * it, and distinct, so nobody else claims it again.
+ */
+const CLAIMED = new Date(1000)
 
 /** Ids per statement in bulk operations: far below every dialect's SQL length limit. */
 export const BATCH_SIZE = 5000
@@ -23,6 +30,9 @@ const RECORD_ATTRIBUTES = [
   'expiresAt',
   'ip',
   'userAgent',
+  'idleTimeout',
+  'absoluteTimeout',
+  'timesOutAt',
 ] as const
 
 export class SequelizeRegistry implements SessionRegistry {
@@ -157,18 +167,60 @@ export class SequelizeRegistry implements SessionRegistry {
   }
 
   async rename(oldSid: string, newSid: string, expiresAt: Date): Promise<boolean> {
+    const record = await this.find(oldSid)
+    if (!record) return false
+    const now = new Date()
+    const deadline = timesOutAt(timeoutsOf(record), record.createdAt.getTime(), now.getTime())
     const [updated] = await withRetry('move session record', () =>
       this.model.update(
-        { sid: newSid, expiresAt, lastSeenAt: new Date() },
+        { sid: newSid, expiresAt, lastSeenAt: now, timesOutAt: deadline },
         { where: { sid: oldSid } },
       ),
     )
     return updated > 0
   }
 
-  async touch(sid: string, seenAt: Date, expiresAt: Date): Promise<void> {
+  async touch(sid: string, seenAt: Date, expiresAt: Date, deadline: Date | null): Promise<void> {
     await withRetry('update last seen', () =>
-      this.model.update({ lastSeenAt: seenAt, expiresAt }, { where: { sid } }),
+      this.model.update(
+        { lastSeenAt: seenAt, expiresAt, timesOutAt: deadline },
+        { where: { sid } },
+      ),
+    )
+  }
+
+  async timedOut(now: Date, limit: number): Promise<SessionRecord[]> {
+    const rows = await withRetry('find timed-out sessions', () =>
+      this.model.findAll({
+        attributes: [...RECORD_ATTRIBUTES],
+        where: { timesOutAt: { [Op.gt]: CLAIMED, [Op.lte]: now } },
+        order: [['timesOutAt', 'ASC']],
+        limit,
+        raw: true,
+      }),
+    )
+    return rows.map(toRecord)
+  }
+
+  async claimTimedOut(record: SessionRecord): Promise<boolean> {
+    const deadline = record.timesOutAt
+    if (!deadline || deadline.getTime() <= CLAIMED.getTime()) return false
+    // Compare-and-set on the deadline that was read: of all the callers that read it, one wins.
+    const [claimed] = await withRetry('claim timed-out session', () =>
+      this.model.update(
+        { timesOutAt: CLAIMED },
+        { where: { sid: record.sid, timesOutAt: deadline } },
+      ),
+    )
+    return claimed > 0
+  }
+
+  async releaseClaim(record: SessionRecord): Promise<void> {
+    await withRetry('release timed-out session', () =>
+      this.model.update(
+        { timesOutAt: record.timesOutAt },
+        { where: { sid: record.sid, timesOutAt: CLAIMED } },
+      ),
     )
   }
 
@@ -184,15 +236,6 @@ export class SequelizeRegistry implements SessionRegistry {
   }
 }
 
-export async function tableExists(sequelize: Sequelize, tableName: string): Promise<boolean> {
-  try {
-    await sequelize.getQueryInterface().describeTable(tableName)
-    return true
-  } catch {
-    return false
-  }
-}
-
 function toRecord(
   row: Pick<UserSessionAttributes, (typeof RECORD_ATTRIBUTES)[number]>,
 ): SessionRecord {
@@ -205,7 +248,15 @@ function toRecord(
     expiresAt: new Date(row.expiresAt),
     ip: row.ip ?? null,
     userAgent: row.userAgent ?? null,
+    // BIGINT comes back as a string on PostgreSQL.
+    idleTimeout: row.idleTimeout == null ? null : Number(row.idleTimeout),
+    absoluteTimeout: row.absoluteTimeout == null ? null : Number(row.absoluteTimeout),
+    timesOutAt: row.timesOutAt == null ? null : new Date(row.timesOutAt),
   }
+}
+
+export function timeoutsOf(record: SessionRecord): SessionTimeouts {
+  return { idle: record.idleTimeout, absolute: record.absoluteTimeout }
 }
 
 function toOwner(

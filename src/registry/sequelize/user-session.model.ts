@@ -13,10 +13,19 @@ export interface UserSessionAttributes {
   expiresAt: Date
   ip: string | null
   userAgent: string | null
+  idleTimeout: number | null
+  absoluteTimeout: number | null
+  timesOutAt: Date | null
 }
 
-export type UserSessionCreation = Omit<UserSessionAttributes, 'id' | 'slot'> & {
+export type UserSessionCreation = Omit<
+  UserSessionAttributes,
+  'id' | 'slot' | 'idleTimeout' | 'absoluteTimeout' | 'timesOutAt'
+> & {
   slot?: number | null
+  idleTimeout?: number | null
+  absoluteTimeout?: number | null
+  timesOutAt?: Date | null
 }
 
 export interface UserSessionRow
@@ -52,6 +61,9 @@ export function defineUserSessionModel(sequelize: Sequelize, tableName: string):
       expiresAt: { type: DataTypes.DATE(3), allowNull: false },
       ip: { type: DataTypes.STRING(64), allowNull: true },
       userAgent: { type: DataTypes.STRING(512), allowNull: true },
+      idleTimeout: { type: DataTypes.BIGINT, allowNull: true },
+      absoluteTimeout: { type: DataTypes.BIGINT, allowNull: true },
+      timesOutAt: { type: DataTypes.DATE(3), allowNull: true },
     },
     {
       tableName,
@@ -60,6 +72,7 @@ export function defineUserSessionModel(sequelize: Sequelize, tableName: string):
         { name: 'user_sessions_user_id', fields: ['userId'] },
         { name: 'user_sessions_user_slot_unique', unique: true, fields: ['userId', 'slot'] },
         { name: 'user_sessions_expires_at', fields: ['expiresAt'] },
+        { name: 'user_sessions_times_out_at', fields: ['timesOutAt'] },
       ],
     },
   )
