@@ -43,7 +43,8 @@ export function insertStatement<M extends Model>(
 
 /**
  * `DELETE FROM table WHERE sid IN (...)` for a model with a `sid` attribute; with `alsoSidsOf`
- * (the name of a WITH clause that returns a `sid` column), also the rows of those sids.
+ * (the name of a WITH clause that returns a `sid` column), also the rows of those sids, in
+ * PostgreSQL's syntax (the only dialect that deletes in a WITH clause).
  */
 export function deleteBySidStatement<M extends Model>(
   model: ModelStatic<M>,
@@ -55,8 +56,13 @@ export function deleteBySidStatement<M extends Model>(
     .deleteQuery(model.tableName, { sid: [...sids] }, {}, model)
     .replace(/;\s*$/, '')
   if (!alsoSidsOf) return sql
+  // One array, not `IN (...) OR IN (SELECT ...)`: PostgreSQL plans that OR as a scan of the
+  // whole store table, and `= ANY(array)` as index lookups.
+  const sequelize = model.sequelize!
   const sid = generator.quoteIdentifier(model.getAttributes().sid?.field ?? 'sid')
-  return `${sql} OR ${sid} IN (SELECT ${generator.quoteIdentifier('sid')} FROM ${generator.quoteIdentifier(alsoSidsOf)})`
+  const given = `ARRAY[${sids.map((value) => sequelize.escape(value)).join(', ')}]::text[]`
+  const fromClause = `ARRAY(SELECT ${generator.quoteIdentifier('sid')}::text FROM ${generator.quoteIdentifier(alsoSidsOf)})`
+  return `DELETE FROM ${generator.quoteTable(model.tableName)} WHERE ${sid} = ANY(${given} || ${fromClause})`
 }
 
 /** `DELETE FROM table WHERE id IN (...)`, without the `;`. */
