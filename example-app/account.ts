@@ -46,8 +46,11 @@ function wantsHtml(req: Request): boolean {
  * "My devices": the signed-in user's own sessions, as JSON and as a page. Everything goes
  * through the library's helpers, which only ever act on the signed-in user's sessions.
  */
-export function accountRoutes(singleSession: SingleSession<UserRow>): Router {
-  const router = express.Router()
+export function accountRoutes(
+  singleSession: SingleSession<UserRow>,
+  framework: typeof express = express,
+): Router {
+  const router = framework.Router()
 
   router.use('/account', (req, res, next) => {
     if (singleSession.userIdOf(req)) return next()

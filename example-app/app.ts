@@ -26,6 +26,8 @@ export interface ExampleAppOptions {
   singleSession?: Partial<SingleSessionOptions<UserRow>>
   /** Called with every error that became a 5xx response. */
   onError?: (error: unknown) => void
+  /** The Express to build the app on (default: `express`). The tests pass Express 5 here. */
+  express?: typeof express
 }
 
 export interface ExampleApp {
@@ -63,7 +65,8 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
   await User.sync()
   await seedDemoUsers(User)
 
-  const app = express()
+  const framework = options.express ?? express
+  const app = framework()
   app.disable('x-powered-by')
   const cookie: session.CookieOptions = {
     httpOnly: true,
@@ -94,8 +97,8 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     }).router,
   )
 
-  const json = express.json({ limit: '10kb' })
-  const form = express.urlencoded({ extended: false, limit: '10kb' })
+  const json = framework.json({ limit: '10kb' })
+  const form = framework.urlencoded({ extended: false, limit: '10kb' })
 
   app.get('/', async (req, res, next) => {
     try {
@@ -202,7 +205,7 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     }
   })
 
-  app.use(accountRoutes(singleSession))
+  app.use(accountRoutes(singleSession, framework))
 
   app.use(errorHandler(options.onError))
 

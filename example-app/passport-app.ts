@@ -42,6 +42,8 @@ export interface PassportExampleOptions {
   sessionSecret: string
   /** Overrides for the session-limit options (limit, onLimit, ...). */
   singleSession?: Partial<SingleSessionOptions<UserRow>>
+  /** The Express to build the app on (default: `express`). The tests pass Express 5 here. */
+  express?: typeof express
 }
 
 export interface PassportExampleApp {
@@ -90,7 +92,8 @@ export async function createPassportExampleApp(
   // The whole single-session integration: req.login / req.logout now go through the library.
   singleSession.passport(authenticator)
 
-  const app = express()
+  const framework = options.express ?? express
+  const app = framework()
   app.disable('x-powered-by')
   app.use(
     session({
@@ -103,7 +106,7 @@ export async function createPassportExampleApp(
     }),
   )
   app.use(singleSession.middleware())
-  app.use(express.urlencoded({ extended: false, limit: '10kb' }))
+  app.use(framework.urlencoded({ extended: false, limit: '10kb' }))
   app.use(authenticator.session())
 
   app.get('/', (req, res) => {

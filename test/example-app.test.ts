@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createExampleApp, type ExampleApp } from '../example-app/app.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
+import { express } from './support/express.js'
 import { Browser, listen } from './support/http.js'
 
 describe('example app', () => {
@@ -12,7 +13,11 @@ describe('example app', () => {
 
   before(async () => {
     db = await freshDatabase('example')
-    example = await createExampleApp({ databaseUrl: db.url, sessionSecret: 'example test secret' })
+    example = await createExampleApp({
+      databaseUrl: db.url,
+      sessionSecret: 'example test secret',
+      express,
+    })
     server = await listen(example.app)
   })
   after(async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import SequelizeStoreInit from 'connect-session-sequelize'
-import express from 'express'
 import session from 'express-session'
 import { describe, it } from 'node:test'
 import { createSingleSession } from '../src/index.js'
 import { freshDatabase } from './support/database.js'
+import { express } from './support/express.js'
 import { Browser, listen } from './support/http.js'
 
 const SequelizeStore = SequelizeStoreInit(session.Store)

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import SequelizeStoreInit from 'connect-session-sequelize'
-import express from 'express'
+import type { ErrorRequestHandler } from 'express'
 import session from 'express-session'
 import { describe, it } from 'node:test'
 import { createSingleSession, ErrorCodes, type SingleSession } from '../src/index.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
+import { express } from './support/express.js'
 import { Browser, listen } from './support/http.js'
 
 const SequelizeStore = SequelizeStoreInit(session.Store)
@@ -48,7 +49,7 @@ async function withUnmigratedApp(
   app.use(((error, _req, res, _next) => {
     const { code, message } = error as ErrorBody
     res.status(500).json({ code, message })
-  }) as express.ErrorRequestHandler)
+  }) as ErrorRequestHandler)
   const server = await listen(app)
   try {
     await body({ browser: new Browser(server.url), db, singleSession })

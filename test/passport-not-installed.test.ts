@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict'
 import SequelizeStoreInit from 'connect-session-sequelize'
-import express from 'express'
+import type { ErrorRequestHandler, RequestHandler } from 'express'
 import session from 'express-session'
 import { describe, it } from 'node:test'
 import passport from 'passport'
 import { Strategy as LocalStrategy } from 'passport-local'
 import { createSingleSession, ErrorCodes } from '../src/index.js'
 import { freshDatabase } from './support/database.js'
+import { express } from './support/express.js'
 import { Browser, listen } from './support/http.js'
 
 const SequelizeStore = SequelizeStoreInit(session.Store)
@@ -43,7 +44,7 @@ async function withPassportApp(wire: boolean, body: (browser: Browser) => Promis
   app.use(express.json())
   app.use(authenticator.initialize())
   app.use(authenticator.session())
-  app.post('/login', authenticator.authenticate('local') as express.RequestHandler, (req, res) => {
+  app.post('/login', authenticator.authenticate('local') as RequestHandler, (req, res) => {
     res.json({ user: (req.user as { id: number } | undefined)?.id ?? null })
   })
   app.get('/me', (req, res) => {
@@ -52,7 +53,7 @@ async function withPassportApp(wire: boolean, body: (browser: Browser) => Promis
   app.use(((error, _req, res, _next) => {
     const { code, message } = error as ErrorBody
     res.status(500).json({ code, message })
-  }) as express.ErrorRequestHandler)
+  }) as ErrorRequestHandler)
   const server = await listen(app)
   try {
     await body(new Browser(server.url))

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import SequelizeStoreInit from 'connect-session-sequelize'
-import express from 'express'
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express'
 import session from 'express-session'
 import passport from 'passport'
 import { Strategy as LocalStrategy } from 'passport-local'
@@ -14,6 +14,7 @@ import {
 import type { SequelizeStoreLike } from '../src/store/sequelize-store-adapter.js'
 import { createPassportExampleApp } from '../example-app/passport-app.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
+import { express } from './support/express.js'
 import { Browser, listen, sidOf } from './support/http.js'
 
 interface AppUser {
@@ -103,7 +104,7 @@ async function startPassportApp(db: TestDatabase, setup: AppSetup = {}) {
   app.use(authenticator.session())
 
   const authenticate = (options: passport.AuthenticateOptions) =>
-    authenticator.authenticate('local', options) as express.RequestHandler
+    authenticator.authenticate('local', options) as RequestHandler
   app.post('/login', authenticate({ keepSessionInfo }), (req, res) => {
     res.json({ user: req.user?.id ?? null, sid: req.sessionID })
   })
@@ -132,7 +133,7 @@ async function startPassportApp(db: TestDatabase, setup: AppSetup = {}) {
     } else {
       res.status(500).json({ error: String((error as Error)?.message ?? error) })
     }
-  }) as express.ErrorRequestHandler)
+  }) as ErrorRequestHandler)
 
   const server = await listen(app)
   const sessionModel = (store as unknown as SequelizeStoreLike).sessionModel
@@ -431,7 +432,7 @@ describe('passport', () => {
             // Passport 0.5's login: store the user in the session as it is, same id.
             const manager = (authenticator as unknown as { _sm: Record<string, unknown> })._sm
             manager.logIn = (
-              req: express.Request,
+              req: Request,
               user: AppUser,
               _options: unknown,
               cb: (error?: unknown) => void,
@@ -459,6 +460,7 @@ describe('passport', () => {
       const example = await createPassportExampleApp({
         databaseUrl: db.url,
         sessionSecret: 'example secret',
+        express,
       })
       const server = await listen(example.app)
       try {

@@ -1,24 +1,64 @@
 /**
  * The test command: runs the whole suite on SQLite, then again on PostgreSQL and on MariaDB when
  * TEST_POSTGRES_URL / TEST_MARIADB_URL are set (each test makes its own fresh database there),
- * and says plainly which servers it skipped.
+ * and says plainly which servers it skipped. Every test app is built on Express 4; under CI=true
+ * or TEST_EXPRESS5=1 the core and Passport tests run once more, on SQLite and Express 5.
  *
  *   npm test                      SQLite only
  *   npm test -- test/login.test.ts   selected files
+ *   TEST_EXPRESS5=1 npm test      Express 5 too
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 
 interface Target {
   name: string
+  /** The database server; '' for SQLite, undefined to skip the target. */
   url: string | undefined
-  env: string
+  /** What to set to run a skipped target. */
+  hint: string
+  /** The Express major the test apps are built on (TEST_EXPRESS, test/support/express.ts). */
+  express: 4 | 5
+  /** The files this target runs, of those selected. */
+  only?: (file: string) => boolean
 }
 
+/**
+ * The files that run on Express 5 as well: every test but the admin panel's (admin-*: the panel
+ * is @adminjs/express's router, which is built on Express 4 whatever the app's Express), the
+ * browser test (the panel again), and the ones without an Express app under test: the command
+ * line (cli), migrations and options.
+ */
+const notOnExpress5 = new Set([
+  'test/cli.test.ts',
+  'test/migrations.test.ts',
+  'test/options.test.ts',
+])
+const onExpress5 = (file: string) =>
+  /^test\/[^/]+\.test\.ts$/.test(file) && !file.startsWith('test/admin') && !notOnExpress5.has(file)
+const express5 = process.env.CI === 'true' || process.env.TEST_EXPRESS5 === '1'
+
 const targets: Target[] = [
-  { name: 'SQLite', url: '', env: '' },
-  { name: 'PostgreSQL', url: process.env.TEST_POSTGRES_URL, env: 'TEST_POSTGRES_URL' },
-  { name: 'MariaDB', url: process.env.TEST_MARIADB_URL, env: 'TEST_MARIADB_URL' },
+  { name: 'SQLite', url: '', hint: '', express: 4 },
+  {
+    name: 'PostgreSQL',
+    url: process.env.TEST_POSTGRES_URL,
+    hint: 'set TEST_POSTGRES_URL to run the suite against it',
+    express: 4,
+  },
+  {
+    name: 'MariaDB',
+    url: process.env.TEST_MARIADB_URL,
+    hint: 'set TEST_MARIADB_URL to run the suite against it',
+    express: 4,
+  },
+  {
+    name: 'SQLite, Express 5',
+    url: express5 ? '' : undefined,
+    hint: 'set TEST_EXPRESS5=1 or CI=true to run the core and Passport tests on Express 5',
+    express: 5,
+    only: onExpress5,
+  },
 ]
 
 const requested = process.argv.slice(2)
@@ -46,7 +86,7 @@ interface Totals {
  * The browser test runs on its own, after the others: a real browser against a real app is
  * the test most sensitive to a machine loaded by the multi-process tests.
  */
-async function runSuite(target: Target): Promise<Totals> {
+async function runSuite(target: Target, files: readonly string[]): Promise<Totals> {
   const browser = files.filter((f) => f.startsWith('test/browser/'))
   const others = files.filter((f) => !f.startsWith('test/browser/'))
   const totals: Totals = { pass: 0, fail: 0, skipped: 0, skippedSuites: 0 }
@@ -67,6 +107,7 @@ function runFiles(target: Target, files: readonly string[]): Promise<Totals> {
     const env: NodeJS.ProcessEnv = { ...process.env }
     if (target.url) env.TEST_DATABASE_URL = target.url
     else delete env.TEST_DATABASE_URL
+    env.TEST_EXPRESS = String(target.express)
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
@@ -103,11 +144,16 @@ const summary: string[] = []
 const overall: Totals = { pass: 0, fail: 0, skipped: 0, skippedSuites: 0 }
 for (const target of targets) {
   if (target.url === undefined) {
-    summary.push(`${target.name}: skipped (set ${target.env} to run the suite against it)`)
+    summary.push(`${target.name}: skipped (${target.hint})`)
+    continue
+  }
+  const selected = target.only ? files.filter(target.only) : files
+  if (selected.length === 0) {
+    summary.push(`${target.name}: none of the selected files runs here`)
     continue
   }
   console.log(`\n=== ${target.name} ===`)
-  const totals = await runSuite(target)
+  const totals = await runSuite(target, selected)
   overall.pass += totals.pass
   overall.fail += totals.fail
   overall.skipped += totals.skipped

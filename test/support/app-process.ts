@@ -5,12 +5,14 @@
  */
 import { createExampleApp } from '../../example-app/app.js'
 import { singleSessionOptionsFromEnv } from '../../example-app/env.js'
+import { express } from './express.js'
 
 const example = await createExampleApp({
   databaseUrl: process.env.DATABASE_URL!,
   sessionSecret: process.env.SESSION_SECRET!,
   resave: process.env.SESSION_RESAVE === 'true',
   singleSession: singleSessionOptionsFromEnv(),
+  express,
   onError: (error) =>
     process.stderr.write(`app error: ${String((error as Error)?.stack ?? error)}\n`),
 })

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { createExampleApp, type ExampleApp, type ExampleAppOptions } from '../../example-app/app.js'
 import { freshDatabase } from './database.js'
+import { express } from './express.js'
 import { Browser, listen } from './http.js'
 
 export const FIREFOX_WINDOWS =
@@ -28,6 +29,7 @@ export async function withExample(
     databaseUrl: db.url,
     sessionSecret: 'example test secret',
     singleSession,
+    express,
   })
   const server = await listen(example.app)
   const browser = (userAgent?: string) => new Browser(server.url, userAgent)

@@ -3,6 +3,7 @@ import { after, before } from 'node:test'
 import { QueryTypes, Sequelize } from 'sequelize'
 import { createExampleApp, type ExampleApp, type ExampleAppOptions } from '../../example-app/app.js'
 import { dialect, freshDatabase, type TestDatabase } from './database.js'
+import { express } from './express.js'
 import { listen } from './http.js'
 
 /**
@@ -108,7 +109,11 @@ export function exampleAppUnderOutage(
   before(async () => {
     suite.db = await freshDatabase(label)
     suite.outage = await prepareOutage(suite.db)
-    suite.example = await createExampleApp({ ...options, databaseUrl: suite.outage.appUrl })
+    suite.example = await createExampleApp({
+      ...options,
+      databaseUrl: suite.outage.appUrl,
+      express,
+    })
     suite.server = await listen(suite.example.app)
   })
   after(async () => {

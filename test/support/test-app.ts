@@ -1,5 +1,5 @@
 import SequelizeStoreInit from 'connect-session-sequelize'
-import express from 'express'
+import type { ErrorRequestHandler } from 'express'
 import session from 'express-session'
 import { Op, QueryTypes } from 'sequelize'
 import {
@@ -11,6 +11,7 @@ import type { SequelizeStoreLike } from '../../src/store/sequelize-store-adapter
 import { queryGeneratorOf } from '../../src/registry/sequelize/sql.js'
 import type { TestDatabase } from './database.js'
 import { Gates } from './gates.js'
+import { express } from './express.js'
 import { Browser, listen } from './http.js'
 
 export interface TestUser {
@@ -114,7 +115,7 @@ export async function startTestApp(
   })
   app.use(((error, _req, res, _next) => {
     res.status(500).json({ error: String(error?.message ?? error) })
-  }) as express.ErrorRequestHandler)
+  }) as ErrorRequestHandler)
 
   const server = await listen(app)
   const sessionTable = singleSession.options.storeAdapter.tableName

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import { describe, it } from 'node:test'
+import { express, expressMajor, expressVersion } from './support/express.js'
+import { listen } from './support/http.js'
+
+const require = createRequire(import.meta.url)
+
+/**
+ * The test apps run on the Express that TEST_EXPRESS names (test/run.ts reruns the core and
+ * Passport tests with TEST_EXPRESS=5): its package, and behaviour only that major has.
+ */
+describe(`the test apps' Express (TEST_EXPRESS=${process.env.TEST_EXPRESS ?? 'unset'})`, () => {
+  it(`is Express ${expressMajor}`, () => {
+    assert.equal(expressMajor, process.env.TEST_EXPRESS === '5' ? 5 : 4)
+    assert.match(expressVersion, new RegExp(`^${expressMajor}\\.`))
+    assert.equal(express, require(expressMajor === 5 ? 'express5' : 'express'))
+  })
+
+  it('routes as that major does (Express 5: named wildcards; Express 4: no such syntax)', async () => {
+    const app = express()
+    app.get('/files/*rest', (req, res) => {
+      res.json({ rest: (req.params as Record<string, unknown>).rest })
+    })
+    const server = await listen(app)
+    try {
+      const response = await fetch(`${server.url}/files/a/b`)
+      if (expressMajor === 5) {
+        assert.equal(response.status, 200)
+        assert.deepEqual(await response.json(), { rest: ['a', 'b'] })
+      } else {
+        assert.equal(response.status, 404)
+      }
+    } finally {
+      await server.close()
+    }
+  })
+})
