@@ -5,8 +5,13 @@
 export const ErrorCodes = {
   /** An option has a wrong type or value; the message names the option. */
   INVALID_OPTION: 'INVALID_OPTION',
-  /** The session store is not one this library can guard and no adapter was given. */
+  /** The session store is not one this library can guard and no `storeDriver` was given. */
   UNSUPPORTED_STORE: 'UNSUPPORTED_STORE',
+  /**
+   * express-session uses another store than the one given to `createSingleSession`: nothing
+   * would be enforced. Pass the same instance to both.
+   */
+  STORE_MISMATCH: 'STORE_MISMATCH',
   /** A table the library needs does not exist: run the migration or `sync()`. */
   MISSING_TABLE: 'MISSING_TABLE',
   /** `login()` / `logout()` was called on a request without express-session in front of it. */

@@ -15,9 +15,8 @@ export type { SingleSessionOptions } from './options.js'
 export type { OnLimit, PerUser } from './core/policy.js'
 export type { Actor, EndReason, SessionEndReason } from './core/ending.js'
 export { SYSTEM_ACTOR } from './core/ending.js'
-export type { SessionRecord, SessionRegistry } from './registry/registry.js'
-export type { StoreAdapter, StoreGuardHooks } from './store/store-adapter.js'
-export { SequelizeStoreAdapter } from './store/sequelize-store-adapter.js'
+export type { SessionRecord, SessionRegistry } from './core/ports/registry.js'
+export type { StoreDriver, MarkedSession } from './store/driver.js'
 export {
   ErrorCodes,
   SessionLimitError,

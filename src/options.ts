@@ -5,18 +5,23 @@ import { isValidTimeout, type TimeoutOption } from './core/timeouts.js'
 import { ErrorCodes, SingleSessionError, invalidOption } from './errors.js'
 import { nearestName } from './nearest-name.js'
 import { DEFAULT_USER_SESSION_TABLE } from './registry/sequelize/user-session.model.js'
-import { isSequelizeStore, SequelizeStoreAdapter } from './store/sequelize-store-adapter.js'
-import type { StoreAdapter } from './store/store-adapter.js'
+import type { StoreDriver } from './store/driver.js'
+import { driverFor, sequelizeOf } from './store/drivers/detect.js'
 
 export interface SingleSessionOptions<User = Record<string, unknown>> {
   /**
-   * The express-session store, the same instance you pass to `session({ store })`.
-   * Supported as is: connect-session-sequelize. Any other store needs `storeAdapter`.
+   * The express-session store, the same instance you pass to `session({ store })`. Supported as
+   * is: connect-pg-simple, connect-session-sequelize, express-session's MemoryStore and
+   * memorystore. Any other store needs `storeDriver`.
    */
   store: Store
-  /** An adapter for a store that is not supported out of the box. Default: chosen from `store`. */
-  storeAdapter?: StoreAdapter
-  /** The database of the UserSession table. Default: the Sequelize instance of the store. */
+  /** A driver for a store that is not supported out of the box. Default: chosen from `store`. */
+  storeDriver?: StoreDriver
+  /**
+   * The database of the library's tables (the registry, the reasons, the audit trail).
+   * Default: the Sequelize instance of a connect-session-sequelize store; required with any
+   * other store.
+   */
   sequelize?: Sequelize
   /**
    * How many sessions a user may have at once: an integer >= 1, or a (sync or async) function
@@ -62,7 +67,7 @@ export interface SingleSessionOptions<User = Record<string, unknown>> {
 
 export interface NormalizedOptions<User> {
   store: Store
-  storeAdapter: StoreAdapter
+  storeDriver: StoreDriver
   sequelize: Sequelize
   limit: PerUser<number, User>
   onLimit: OnLimit
@@ -81,7 +86,7 @@ const ON_LIMIT_VALUES: readonly OnLimit[] = ['evict-oldest', 'deny-new']
 /** Every option name; `satisfies` makes the compiler fail when an option is missing here. */
 export const SINGLE_SESSION_OPTION_NAMES = Object.keys({
   store: true,
-  storeAdapter: true,
+  storeDriver: true,
   sequelize: true,
   limit: true,
   onLimit: true,
@@ -177,19 +182,26 @@ export function normalizeOptions<User>(
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
     throw invalidOption('store', 'the express-session store you pass to session({ store })', store)
   }
-  const storeAdapter = options.storeAdapter ?? adapterFor(store, tableName)
+  const storeDriver = options.storeDriver ?? driverFor(store)
+  if (!isDriver(storeDriver)) {
+    throw invalidOption(
+      'storeDriver',
+      'a StoreDriver (see the README, "Other stores")',
+      storeDriver,
+    )
+  }
   const sequelize = options.sequelize ?? sequelizeOf(store)
   if (!sequelize || typeof sequelize.define !== 'function') {
     throw invalidOption(
       'sequelize',
-      'a Sequelize instance (required when the store is not Sequelize-based)',
+      `a Sequelize instance for the library's tables (required with ${storeDriver.name}; the database of your users works)`,
       sequelize,
     )
   }
 
   return {
     store,
-    storeAdapter,
+    storeDriver,
     sequelize,
     limit,
     onLimit,
@@ -231,17 +243,26 @@ function timeoutOption<User>(name: string, value: unknown): TimeoutOption<User> 
   return value
 }
 
-function adapterFor(store: Store, registryTable: string): StoreAdapter {
-  if (isSequelizeStore(store)) return new SequelizeStoreAdapter(store, registryTable)
-  const name = (store as object).constructor?.name ?? 'unknown'
-  throw new SingleSessionError(
-    ErrorCodes.UNSUPPORTED_STORE,
-    `adminjs-single-session: the session store ${name} is not supported. ` +
-      'Use connect-session-sequelize, or pass a `storeAdapter` (see StoreAdapter in the README): ' +
-      'without one, ended sessions could be written back by requests in flight.',
-  )
-}
+const DRIVER_METHODS = [
+  'read',
+  'insert',
+  'update',
+  'destroyMany',
+  'alive',
+  'expiryOf',
+  'pruneExpired',
+  'marked',
+  'createTable',
+  'ready',
+] as const
 
-function sequelizeOf(store: Store): Sequelize | undefined {
-  return isSequelizeStore(store) ? store.sessionModel.sequelize : undefined
+function isDriver(value: unknown): value is StoreDriver {
+  const driver = value as Record<string, unknown> | null
+  return (
+    typeof driver === 'object' &&
+    driver !== null &&
+    typeof driver.name === 'string' &&
+    typeof driver.store === 'object' &&
+    DRIVER_METHODS.every((method) => typeof driver[method] === 'function')
+  )
 }

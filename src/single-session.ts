@@ -1,8 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import type { Sequelize } from 'sequelize'
 import { describeDevice, type Device } from './core/device.js'
 import { SYSTEM_ACTOR, type Actor, type SessionEndReason } from './core/ending.js'
-import { OrderedEndWriter, type EndWriter } from './core/end-writer.js'
+import type { EndWriter } from './core/ports/end-writer.js'
+import type { SessionRecord } from './core/ports/registry.js'
 import {
   SessionEvents,
   type SingleSessionEventName,
@@ -34,7 +34,7 @@ import {
 import { log } from './log.js'
 import { migrate } from './migrations/index.js'
 import { normalizeOptions, type NormalizedOptions, type SingleSessionOptions } from './options.js'
-import type { SessionRecord } from './registry/registry.js'
+import { OrderedEndWriter } from './registry/sequelize/ordered-end-writer.js'
 import { PostgresEndWriter } from './registry/sequelize/postgres-end-writer.js'
 import { SequelizeJournal } from './registry/sequelize/sequelize-journal.js'
 import {
@@ -42,8 +42,10 @@ import {
   SequelizeRegistry,
   timeoutsOf,
 } from './registry/sequelize/sequelize-registry.js'
-import { SequelizeStoreAdapter } from './store/sequelize-store-adapter.js'
-import type { StoreAdapter } from './store/store-adapter.js'
+import { SequelizeStoreDriver } from './store/drivers/sequelize.js'
+import { GuardedStore } from './store/guard.js'
+import { pruneRecords, pruneUnrecorded } from './store/prune.js'
+import { storeMismatchError } from './store/store-check.js'
 
 const MAX_USER_AGENT_LENGTH = 512
 export const ENDINGS_TABLE = 'session_endings'
@@ -185,7 +187,11 @@ export function createSingleSession<User = Record<string, unknown>>(
   rawOptions: SingleSessionOptions<User>,
 ): SingleSession<User> {
   const options = normalizeOptions(rawOptions)
-  const { storeAdapter, sessionKey } = options
+  const { storeDriver, sessionKey } = options
+  const sharesDatabase =
+    storeDriver instanceof SequelizeStoreDriver && storeDriver.sequelize === options.sequelize
+  if (sharesDatabase) storeDriver.joinRegistry(options.tableName)
+  const storeAdapter = new GuardedStore(storeDriver)
   const registry = new SequelizeRegistry(options.sequelize, options.tableName)
   const journal = new SequelizeJournal(options.sequelize, {
     endings: ENDINGS_TABLE,
@@ -197,13 +203,19 @@ export function createSingleSession<User = Record<string, unknown>>(
     storeAdapter,
     journal,
     events,
-    endWriterFor(options.sequelize, registry, journal, storeAdapter),
+    endWriterFor(registry, journal, storeAdapter, sharesDatabase ? storeDriver : null),
   )
 
   storeAdapter.install({
     sessionKey,
+    lookup: async (sid) => {
+      const record = await registry.find(sid)
+      return record && { timesOutAt: record.timesOutAt }
+    },
     cleaned: async () => {
       await endTimedOutSessions()
+      await pruneUnrecorded(storeDriver, registry, sessionKey)
+      await pruneRecords(storeDriver, registry)
       await journal.pruneEndings()
     },
     timedOut: (sid) => endIfTimedOut(sid),
@@ -218,7 +230,8 @@ export function createSingleSession<User = Record<string, unknown>>(
   })
 
   const tables = {
-    sessionTable: storeAdapter.tableName,
+    // The migrations create connect-session-sequelize's table; other stores create their own.
+    sessionTable: storeDriver instanceof SequelizeStoreDriver ? storeDriver.tableName : null,
     registryTable: options.tableName,
     endingsTable: ENDINGS_TABLE,
     auditTable: AUDIT_TABLE,
@@ -227,7 +240,7 @@ export function createSingleSession<User = Record<string, unknown>>(
   let passportInstalled = false
   // The store may live in another database than the library's tables: ask each its own.
   const tableCheck = new TableCheck(async () => [
-    ...((await storeAdapter.ready()) ? [] : [storeAdapter.tableName]),
+    ...((await storeDriver.ready()) ? [] : [storeDriver.tableName ?? storeDriver.name]),
     ...(await registry.missingTables([options.tableName, ENDINGS_TABLE, AUDIT_TABLE])),
   ])
 
@@ -302,6 +315,7 @@ export function createSingleSession<User = Record<string, unknown>>(
     { regenerate = true }: { regenerate?: boolean } = {},
   ): Promise<LoginResult> {
     requireSession(req, 'login')
+    checkStore(req)
     const userId = normalizeUserId(options.getUserId(user))
     const rule = await ruleForLogin(options, user)
     const timeouts = await timeoutsFor(options, user)
@@ -459,7 +473,25 @@ export function createSingleSession<User = Record<string, unknown>>(
     }
   }
 
+  /**
+   * The guard only sees the store it was given: a request loaded by another store would escape
+   * every check. express-session names its store on each request.
+   */
+  let storeChecked = false
+  function checkStore(req: Request): void {
+    if (storeChecked) return
+    const used = (req as { sessionStore?: object }).sessionStore
+    if (used === undefined) return
+    if (used !== options.store) throw storeMismatchError(options.store, used)
+    storeChecked = true
+  }
+
   function afterTableCheck(req: Request, next: NextFunction): void {
+    try {
+      checkStore(req)
+    } catch (error) {
+      return next(error)
+    }
     // Fail closed: a Passport login that did not go through login() escaped the limit, and an
     // app that forgot passport() would otherwise never learn it.
     const session = (req as Partial<SessionRequest>).session
@@ -516,16 +548,21 @@ export function createSingleSession<User = Record<string, unknown>>(
     off: (event, listener) => events.off(event, listener),
     middleware,
     sync: async () => {
-      await storeAdapter.sync()
+      await storeDriver.createTable()
       await registry.model.sync()
       await journal.Ending.sync()
       await journal.Audit.sync()
     },
-    migrate: () => migrate(options.sequelize, tables),
+    migrate: async () => {
+      if (tables.sessionTable === null) await storeDriver.createTable()
+      return migrate(options.sequelize, tables)
+    },
     ready: () => tableCheck.assertReady(),
     prune: async () => {
       const timedOut = await endTimedOutSessions()
-      const { sessions, unrecorded, records } = await storeAdapter.prune()
+      const sessions = await storeDriver.pruneExpired()
+      const unrecorded = await pruneUnrecorded(storeDriver, registry, sessionKey)
+      const records = await pruneRecords(storeDriver, registry)
       const endings = await journal.pruneEndings()
       return { sessions, unrecorded, records, endings, timedOut }
     },
@@ -546,15 +583,14 @@ export function createSingleSession<User = Record<string, unknown>>(
 
 /** One statement on PostgreSQL when the store shares its database; ordered writes otherwise. */
 function endWriterFor(
-  sequelize: Sequelize,
   registry: SequelizeRegistry,
   journal: SequelizeJournal,
-  storeAdapter: StoreAdapter,
+  storeAdapter: GuardedStore,
+  sameDatabase: SequelizeStoreDriver | null,
 ): EndWriter {
-  const sharesDatabase =
-    storeAdapter instanceof SequelizeStoreAdapter && storeAdapter.sequelize === sequelize
-  if (sequelize.getDialect() === 'postgres' && sharesDatabase) {
-    return new PostgresEndWriter(sequelize, registry, journal, storeAdapter)
+  const ordered = new OrderedEndWriter(registry, journal, storeAdapter, sameDatabase)
+  if (registry.sequelize.getDialect() === 'postgres' && sameDatabase) {
+    return new PostgresEndWriter(registry.sequelize, registry, journal, sameDatabase, ordered)
   }
-  return new OrderedEndWriter(registry, storeAdapter, journal)
+  return ordered
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { Sequelize } from 'sequelize'
-import type { SequelizeStoreLike } from '../src/store/sequelize-store-adapter.js'
+import type { SequelizeStoreLike } from '../src/store/drivers/sequelize.js'
 import { dialect } from './support/database.js'
 import { withApp } from './support/fixtures.js'
 import type { TestApp } from './support/test-app.js'

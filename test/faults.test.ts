@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { SequelizeStoreAdapter } from '../src/store/sequelize-store-adapter.js'
+import type { SequelizeStoreDriver } from '../src/store/drivers/sequelize.js'
 import { dialect } from './support/database.js'
 import { withApp } from './support/fixtures.js'
 import { sidOf } from './support/http.js'
@@ -45,7 +45,7 @@ describe('when the database fails', () => {
       await browser.post('/login', { id: 1 })
       // The store's delete fails: a statement of its own, or (PostgreSQL) part of the one
       // statement that ends sessions.
-      const adapter = app.singleSession.options.storeAdapter as SequelizeStoreAdapter
+      const adapter = app.singleSession.options.storeDriver as SequelizeStoreDriver
       const destroyMany = adapter.destroyMany.bind(adapter)
       const deleteStatement = adapter.deleteStatement.bind(adapter)
       adapter.destroyMany = outage

@@ -11,7 +11,7 @@ import {
   type SingleSession,
   type SingleSessionOptions,
 } from '../src/index.js'
-import type { SequelizeStoreLike } from '../src/store/sequelize-store-adapter.js'
+import type { SequelizeStoreLike } from '../src/store/drivers/sequelize.js'
 import { createPassportExampleApp } from '../example-app/passport-app.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { express } from './support/express.js'

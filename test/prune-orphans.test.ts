@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { SequelizeStoreLike } from '../src/store/sequelize-store-adapter.js'
+import type { SequelizeStoreLike } from '../src/store/drivers/sequelize.js'
 import { withApp } from './support/fixtures.js'
 import { sidOf } from './support/http.js'
 import type { TestApp } from './support/test-app.js'

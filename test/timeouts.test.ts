@@ -229,7 +229,7 @@ describe('idle and absolute timeouts', () => {
           () =>
             createSingleSession({
               store: app.store,
-              storeAdapter: app.singleSession.options.storeAdapter,
+              storeDriver: app.singleSession.options.storeDriver,
               [option]: value,
             }),
           (error: unknown) =>

@@ -1,11 +1,11 @@
 import { SessionLimitError } from '../errors.js'
 import { log } from '../log.js'
-import type { AuditEntry, SessionJournal } from '../registry/journal.js'
-import type { NewSessionRecord, SessionOwner, SessionRegistry } from '../registry/registry.js'
-import { sessionRef } from '../registry/sequelize/sequelize-journal.js'
-import type { StoreAdapter } from '../store/store-adapter.js'
 import { describeDevice } from './device.js'
-import { removeSessions, type EndWriter } from './end-writer.js'
+import type { EndWriter } from './ports/end-writer.js'
+import type { AuditEntry, SessionJournal } from './ports/journal.js'
+import type { NewSessionRecord, SessionOwner, SessionRegistry } from './ports/registry.js'
+import type { SessionStore } from './ports/store.js'
+import { sessionRef } from './session-ref.js'
 import { SYSTEM_ACTOR, type Actor, type EndReason } from './ending.js'
 import type { SessionEvents } from './events.js'
 import type { LoginRule } from './policy.js'
@@ -37,7 +37,7 @@ export interface LogoutReport {
 export class SessionControl {
   constructor(
     readonly registry: SessionRegistry,
-    readonly storeAdapter: StoreAdapter,
+    readonly store: SessionStore,
     readonly journal: SessionJournal,
     readonly events: SessionEvents,
     private readonly endWriter: EndWriter,
@@ -146,9 +146,7 @@ export class SessionControl {
   /** Ends sessions that are not (or no longer) recorded: failed logins, anonymous sessions. */
   async discard(sids: readonly string[]): Promise<void> {
     if (sids.length === 0) return
-    await this.registry.inTransaction('discard sessions', (transaction) =>
-      removeSessions(this.registry, this.storeAdapter, sids, transaction),
-    )
+    await this.endWriter.discard(sids)
   }
 
   /** Ends every session of these (normalized, distinct) users and says what it did. */
@@ -173,7 +171,7 @@ export class SessionControl {
   private async forgetDeadSessions(userId: string): Promise<void> {
     const recorded = (await this.registry.list(userId)).map((record) => record.sid)
     if (recorded.length === 0) return
-    const alive = await this.storeAdapter.alive(recorded)
+    const alive = await this.store.alive(recorded)
     await this.discard(recorded.filter((sid) => !alive.has(sid)))
   }
 }

@@ -1,4 +1,4 @@
-import { DataTypes } from 'sequelize'
+import { DataTypes, type QueryInterface } from 'sequelize'
 import { tableNames, type Migration } from './context.js'
 
 /**
@@ -9,16 +9,7 @@ import { tableNames, type Migration } from './context.js'
 export const createUserSessions: Migration = {
   name: '0001-create-user-sessions',
   async up({ context: { queryInterface, sessionTable, registryTable } }) {
-    if (!(await tableNames(queryInterface)).includes(sessionTable)) {
-      await queryInterface.createTable(sessionTable, {
-        sid: { type: DataTypes.STRING(36), primaryKey: true },
-        expires: { type: DataTypes.DATE },
-        data: { type: DataTypes.TEXT },
-        createdAt: { type: DataTypes.DATE, allowNull: false },
-        updatedAt: { type: DataTypes.DATE, allowNull: false },
-      })
-    }
-    await queryInterface.addIndex(sessionTable, ['expires'], { name: `${sessionTable}_expires` })
+    if (sessionTable !== null) await createSequelizeStoreTable(queryInterface, sessionTable)
 
     await queryInterface.createTable(registryTable, {
       id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
@@ -46,6 +37,25 @@ export const createUserSessions: Migration = {
   },
   async down({ context: { queryInterface, sessionTable, registryTable } }) {
     await queryInterface.dropTable(registryTable)
-    await queryInterface.removeIndex(sessionTable, `${sessionTable}_expires`)
+    if (sessionTable !== null) {
+      await queryInterface.removeIndex(sessionTable, `${sessionTable}_expires`)
+    }
   },
+}
+
+/** connect-session-sequelize's table, unless the store created it already, and its index. */
+async function createSequelizeStoreTable(
+  queryInterface: QueryInterface,
+  sessionTable: string,
+): Promise<void> {
+  if (!(await tableNames(queryInterface)).includes(sessionTable)) {
+    await queryInterface.createTable(sessionTable, {
+      sid: { type: DataTypes.STRING(36), primaryKey: true },
+      expires: { type: DataTypes.DATE },
+      data: { type: DataTypes.TEXT },
+      createdAt: { type: DataTypes.DATE, allowNull: false },
+      updatedAt: { type: DataTypes.DATE, allowNull: false },
+    })
+  }
+  await queryInterface.addIndex(sessionTable, ['expires'], { name: `${sessionTable}_expires` })
 }

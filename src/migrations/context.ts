@@ -2,8 +2,11 @@ import type { QueryInterface } from 'sequelize'
 
 export interface MigrationContext {
   queryInterface: QueryInterface
-  /** The session store's table (connect-session-sequelize: `Sessions`). */
-  sessionTable: string
+  /**
+   * connect-session-sequelize's table (`Sessions`), which the migrations create; null for any
+   * other store, which creates its own.
+   */
+  sessionTable: string | null
   /** The table of session records (`user_sessions` unless `tableName` says otherwise). */
   registryTable: string
   /** Why sessions ended (`session_endings`). */

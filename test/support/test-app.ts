@@ -7,7 +7,7 @@ import {
   isSingleSessionError,
   type SingleSessionOptions,
 } from '../../src/index.js'
-import type { SequelizeStoreLike } from '../../src/store/sequelize-store-adapter.js'
+import type { SequelizeStoreLike } from '../../src/store/drivers/sequelize.js'
 import { queryGeneratorOf } from '../../src/registry/sequelize/sql.js'
 import type { TestDatabase } from './database.js'
 import { Gates } from './gates.js'
@@ -118,7 +118,7 @@ export async function startTestApp(
   }) as ErrorRequestHandler)
 
   const server = await listen(app)
-  const sessionTable = singleSession.options.storeAdapter.tableName
+  const sessionTable = singleSession.options.storeDriver.tableName ?? ''
   const q = (name: string) => queryGeneratorOf(db.sequelize).quoteTable(name)
 
   return {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize'
-import type { NewSessionRecord } from '../registry.js'
+import type { NewSessionRecord } from '../../core/ports/registry.js'
 import { withRetry } from './retry.js'
 import { insertStatement, queryGeneratorOf } from './sql.js'
 import type { UserSessionModel } from './user-session.model.js'

@@ -1,6 +1,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize'
-import type { EndWriter, SessionsEnd } from '../../core/end-writer.js'
-import type { AuditEntry } from '../journal.js'
+import type { EndWriter, SessionsEnd } from '../../core/ports/end-writer.js'
+import type { AuditEntry } from '../../core/ports/journal.js'
+import type { OrderedEndWriter } from './ordered-end-writer.js'
 import { withRetry } from './retry.js'
 import { BATCH_SIZE, type SequelizeRegistry } from './sequelize-registry.js'
 import type { SequelizeJournal } from './sequelize-journal.js'
@@ -26,7 +27,13 @@ export class PostgresEndWriter implements EndWriter {
     private readonly registry: SequelizeRegistry,
     private readonly journal: SequelizeJournal,
     private readonly store: StoreDeleteStatement,
+    /** Discards are small and rare: the ordered writer does them. */
+    private readonly ordered: OrderedEndWriter,
   ) {}
+
+  discard(sids: readonly string[]): Promise<number> {
+    return this.ordered.discard(sids)
+  }
 
   async write(end: SessionsEnd): Promise<number> {
     const batches = batchesOfUsers(end)

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
 import { Op, type ModelStatic, type Sequelize, type Transaction } from 'sequelize'
 import type { Actor } from '../../core/ending.js'
-import type { AuditEntry, SessionEnding, SessionJournal } from '../journal.js'
+import type { AuditEntry, SessionEnding, SessionJournal } from '../../core/ports/journal.js'
+import { endingRef } from '../../core/session-ref.js'
 import {
   defineJournalModels,
   type JournalTables,
@@ -13,16 +13,6 @@ import {
 import { withRetry } from './retry.js'
 import { chunks } from './sequelize-registry.js'
 import { insertStatement } from './sql.js'
-
-/** The key an ending is stored under: a hash, so that no session id is kept after it ends. */
-export function endingRef(sid: string): string {
-  return createHash('sha256').update(sid).digest('hex')
-}
-
-/** A short reference to a session for the audit trail: enough to correlate, useless to replay. */
-export function sessionRef(sid: string): string {
-  return endingRef(sid).slice(0, 12)
-}
 
 export class SequelizeJournal implements SessionJournal {
   readonly Ending: ModelStatic<SessionEndingRow>

@@ -1,6 +1,11 @@
 import { Op, type Sequelize, type Transaction } from 'sequelize'
 import { timesOutAt, type SessionTimeouts } from '../../core/timeouts.js'
-import type { NewSessionRecord, SessionOwner, SessionRecord, SessionRegistry } from '../registry.js'
+import type {
+  NewSessionRecord,
+  SessionOwner,
+  SessionRecord,
+  SessionRegistry,
+} from '../../core/ports/registry.js'
 import { insertWithinLimit } from './limited-insert.js'
 import { missingTables } from './missing-table.js'
 import { withRetry } from './retry.js'
@@ -114,6 +119,30 @@ export class SequelizeRegistry implements SessionRegistry {
     return row ? toRecord(row) : null
   }
 
+  async recorded(sids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>()
+    for (const chunk of chunks(sids)) {
+      const rows = await this.model.findAll({
+        attributes: ['sid'],
+        where: { sid: { [Op.in]: chunk } },
+        raw: true,
+      })
+      for (const row of rows) found.add(row.sid)
+    }
+    return found
+  }
+
+  async seenBefore(before: Date, afterId: number, limit: number): Promise<SessionOwner[]> {
+    const rows = await this.model.findAll({
+      attributes: ['id', 'sid', 'userId', 'expiresAt'],
+      where: { lastSeenAt: { [Op.lt]: before }, id: { [Op.gt]: afterId } },
+      order: [['id', 'ASC']],
+      limit,
+      raw: true,
+    })
+    return rows.map(toOwner)
+  }
+
   async remove(sids: readonly string[], transaction?: Transaction): Promise<number> {
     let removed = 0
     for (const chunk of chunks(sids)) {
@@ -153,6 +182,16 @@ export class SequelizeRegistry implements SessionRegistry {
         'forget sessions',
         () => this.model.destroy({ where: { id: { [Op.in]: chunk } }, transaction }),
         transaction,
+      )
+    }
+    return removed
+  }
+
+  async removeStale(ids: readonly number[], before: Date): Promise<number> {
+    let removed = 0
+    for (const chunk of chunks(ids)) {
+      removed += await withRetry('prune session records', () =>
+        this.model.destroy({ where: { id: { [Op.in]: chunk }, lastSeenAt: { [Op.lt]: before } } }),
       )
     }
     return removed

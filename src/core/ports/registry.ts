@@ -1,5 +1,3 @@
-import type { Transaction } from 'sequelize'
-
 /** One recorded session: who it belongs to and what the user would recognise it by. */
 export interface SessionRecord {
   /** A public, non-secret id for the record (safe to put in URLs, unlike the sid). */
@@ -31,12 +29,10 @@ export interface SessionOwner {
 }
 
 /**
- * The registry of logged-in sessions. It knows which sessions belong to which user and in what
- * order they were created; it never touches the session store itself (the store adapter does).
- *
- * The Sequelize implementation keeps one row per session. A Redis one can implement the same
- * contract (a sorted set per user, ignoring the transaction); nothing outside `registry/`
- * depends on SQL.
+ * The registry of logged-in sessions: the authority on which sessions are live. It knows which
+ * sessions belong to which user and in what order they were created; it never touches the
+ * session store itself (the store adapter does). Each implementation owns its atomicity: no
+ * transaction crosses this interface.
  */
 export interface SessionRegistry {
   /** Records a session (evict mode, or a user who is not limited). */
@@ -58,14 +54,21 @@ export interface SessionRegistry {
   /** One session of this user by its public id, or null when there is none. */
   findOwned(userId: string, id: number): Promise<SessionRecord | null>
   /** Forgets these sessions; returns how many were recorded. */
-  remove(sids: readonly string[], transaction?: Transaction): Promise<number>
+  remove(sids: readonly string[]): Promise<number>
+  /** The subset of these sids that are recorded (live, as far as the registry knows). */
+  recorded(sids: readonly string[]): Promise<Set<string>>
   /**
-   * The sids these records have now (a regenerate may have moved one since it was read). In a
-   * transaction the records stay locked until it ends, so that no regenerate moves them again.
+   * Records not seen since `before`, oldest id first, after the record id `afterId`: what pruning
+   * checks against the store.
    */
-  currentSids(ids: readonly number[], transaction?: Transaction): Promise<string[]>
+  seenBefore(before: Date, afterId: number, limit: number): Promise<SessionOwner[]>
   /** Forgets these records by id, whatever sid they have now; returns how many there were. */
-  removeRecords(ids: readonly number[], transaction?: Transaction): Promise<number>
+  removeRecords(ids: readonly number[]): Promise<number>
+  /**
+   * Forgets those of these records still not seen since `before` (a regenerate or a request
+   * since they were read keeps them); returns how many.
+   */
+  removeStale(ids: readonly number[], before: Date): Promise<number>
   /**
    * Moves a record to a new session id (the app regenerated the session), counting the
    * regenerate as a request: last-seen and the time-out move forward.
@@ -82,15 +85,6 @@ export interface SessionRegistry {
   claimTimedOut(record: SessionRecord): Promise<boolean>
   /** Gives a claim back when ending the session failed, so that a later run can end it. */
   releaseClaim(record: SessionRecord): Promise<void>
-  /**
-   * Runs `work` so that its writes commit together where the database allows it, retrying it
-   * whole on a deadlock; `work` passes the transaction (undefined when there is none) on to
-   * every write, one at a time.
-   */
-  inTransaction<T>(
-    what: string,
-    work: (transaction: Transaction | undefined) => Promise<T>,
-  ): Promise<T>
   /**
    * The tables among `names` that do not exist in the registry's database. A failure to ask (the
    * database is down) rejects instead.

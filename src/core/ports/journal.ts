@@ -1,5 +1,4 @@
-import type { Transaction } from 'sequelize'
-import type { Actor, SessionEndReason } from '../core/ending.js'
+import type { Actor, SessionEndReason } from '../ending.js'
 
 /** Why one session ended, kept so that its next request can tell the user. */
 export interface SessionEnding {
@@ -31,12 +30,9 @@ export interface AuditEntry {
  * admins). Session ids are only ever stored hashed here.
  */
 export interface SessionJournal {
-  recordEndings(
-    endings: ReadonlyArray<SessionEnding & { sid: string }>,
-    transaction?: Transaction,
-  ): Promise<void>
+  recordEndings(endings: ReadonlyArray<SessionEnding & { sid: string }>): Promise<void>
   findEnding(sid: string): Promise<SessionEnding | null>
-  audit(entries: readonly AuditEntry[], transaction?: Transaction): Promise<void>
+  audit(entries: readonly AuditEntry[]): Promise<void>
   /** Deletes ending records whose session would have expired anyway. */
   pruneEndings(): Promise<number>
 }
