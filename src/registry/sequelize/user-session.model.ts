@@ -53,7 +53,7 @@ export function defineUserSessionModel(sequelize: Sequelize, tableName: string):
     USER_SESSION_MODEL,
     {
       id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
-      sid: { type: DataTypes.STRING(128), allowNull: false, unique: 'user_sessions_sid_unique' },
+      sid: { type: DataTypes.STRING(128), allowNull: false },
       userId: { type: DataTypes.STRING(191), allowNull: false },
       slot: { type: DataTypes.INTEGER, allowNull: true },
       createdAt: { type: DataTypes.DATE(3), allowNull: false },
@@ -68,11 +68,14 @@ export function defineUserSessionModel(sequelize: Sequelize, tableName: string):
     {
       tableName,
       timestamps: false,
+      // Named from the table as the migrations name them (0001, 0003), so that sync() builds
+      // what migrate() builds, and two registry tables in one schema do not collide.
       indexes: [
-        { name: 'user_sessions_user_id', fields: ['userId'] },
-        { name: 'user_sessions_user_slot_unique', unique: true, fields: ['userId', 'slot'] },
-        { name: 'user_sessions_expires_at', fields: ['expiresAt'] },
-        { name: 'user_sessions_times_out_at', fields: ['timesOutAt'] },
+        { name: `${tableName}_sid_unique`, unique: true, fields: ['sid'] },
+        { name: `${tableName}_user_id`, fields: ['userId'] },
+        { name: `${tableName}_user_slot_unique`, unique: true, fields: ['userId', 'slot'] },
+        { name: `${tableName}_expires_at`, fields: ['expiresAt'] },
+        { name: `${tableName}_times_out_at`, fields: ['timesOutAt'] },
       ],
     },
   )
