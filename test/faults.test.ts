@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { SequelizeStoreDriver } from '../src/store/drivers/sequelize.js'
 import { dialect } from './support/database.js'
+import type { StoreDriver } from '../src/index.js'
 import { withApp } from './support/fixtures.js'
+import { needsSequelizeStore } from './support/stores.js'
 import { sidOf } from './support/http.js'
 
 const outage = () => Promise.reject(new Error('connection refused (injected)'))
@@ -39,26 +40,58 @@ describe('when the database fails', () => {
       assert.equal((await laptop.get('/me')).body.userId, null)
     }))
 
-  it('during a bulk logout: it rejects and reports nothing as done', () =>
-    withApp('fault-logout', {}, async (app) => {
-      const browser = app.browser()
-      await browser.post('/login', { id: 1 })
-      // The store's delete fails: a statement of its own, or (PostgreSQL) part of the one
-      // statement that ends sessions.
-      const adapter = app.singleSession.options.storeDriver as SequelizeStoreDriver
-      const destroyMany = adapter.destroyMany.bind(adapter)
-      const deleteStatement = adapter.deleteStatement.bind(adapter)
-      adapter.destroyMany = outage
-      adapter.deleteStatement = () => {
+  /** Makes the store's deletes fail until the returned function is called. */
+  function failStoreDeletes(driver: StoreDriver & { deleteStatement?: () => string }) {
+    const destroyMany = driver.destroyMany.bind(driver)
+    const deleteStatement = driver.deleteStatement?.bind(driver)
+    driver.destroyMany = outage
+    if (deleteStatement) {
+      driver.deleteStatement = () => {
         throw new Error('connection refused (injected)')
       }
-      await assert.rejects(app.singleSession.logoutUsers([1]), /connection refused/)
-      adapter.destroyMany = destroyMany
-      adapter.deleteStatement = deleteStatement
-      assert.equal((await browser.get('/me')).body.userId, 1, 'nothing was done')
-      assert.equal((await app.records('1')).length, 1)
-      assert.equal((await app.singleSession.logoutUsers([1])).sessions, 1)
-    }))
+    }
+    return () => {
+      driver.destroyMany = destroyMany
+      if (deleteStatement) driver.deleteStatement = deleteStatement
+    }
+  }
+
+  it(
+    "during a bulk logout, in the store's delete (store in the registry's database): it rejects and reports nothing as done",
+    { skip: needsSequelizeStore() },
+    () =>
+      withApp('fault-logout', {}, async (app) => {
+        const browser = app.browser()
+        await browser.post('/login', { id: 1 })
+        // A statement of its own, or (PostgreSQL) part of the one statement that ends sessions.
+        const restore = failStoreDeletes(app.singleSession.options.storeDriver)
+        await assert.rejects(app.singleSession.logoutUsers([1]), /connection refused/)
+        restore()
+        assert.equal((await browser.get('/me')).body.userId, 1, 'nothing was done')
+        assert.equal((await app.records('1')).length, 1)
+        assert.equal((await app.singleSession.logoutUsers([1])).sessions, 1)
+      }),
+  )
+
+  it(
+    "during a bulk logout, in the store's delete (store elsewhere): the end stands, the left-over is refused and pruned",
+    { skip: !needsSequelizeStore() && 'the store shares the registry database here' },
+    () =>
+      withApp('fault-logout-elsewhere', {}, async (app) => {
+        const browser = app.browser()
+        await browser.post('/login', { id: 1 })
+        const sid = sidOf(browser.cookie)!
+        const restore = failStoreDeletes(app.singleSession.options.storeDriver)
+        assert.equal((await app.singleSession.logoutUsers([1])).sessions, 1)
+        restore()
+        assert.deepEqual(await app.records('1'), [], 'the registry ended it')
+        assert.ok((await app.storedSids()).includes(sid), 'the store row is left over')
+        const me = await browser.get('/me')
+        assert.equal(me.body.userId, null, 'and refused on load')
+        const why = (await browser.get('/why')).body as { ending: { reason: string } | null }
+        assert.equal(why.ending?.reason, 'logged-out-by-admin')
+      }),
+  )
 
   it('during a logout: the request gets an error and the session keeps its record', () =>
     withApp('fault-user-logout', {}, async (app) => {

@@ -112,7 +112,7 @@ describe('options', () => {
   it('refuses an unknown option unlike any other, listing the options', () => {
     assert.throws(() => create({ colour: 'blue' } as Partial<SingleSessionOptions>), {
       code: ErrorCodes.INVALID_OPTION,
-      message: /unknown option `colour`; the options are store, storeAdapter, sequelize, limit,/,
+      message: /unknown option `colour`; the options are store, storeDriver, sequelize, limit,/,
     })
   })
 
@@ -132,10 +132,33 @@ describe('options', () => {
   })
 
   it('throws UNSUPPORTED_STORE for a store it cannot guard, naming the fix', () => {
-    assert.throws(() => createSingleSession({ store: new session.MemoryStore() }), {
+    class FileStore extends session.Store {
+      get() {}
+      set() {}
+      destroy() {}
+    }
+    assert.throws(() => createSingleSession({ store: new FileStore() }), {
       code: ErrorCodes.UNSUPPORTED_STORE,
-      message: /MemoryStore is not supported.*storeAdapter/,
+      message: /FileStore is not supported.*storeDriver/,
     })
+  })
+
+  it('asks for `sequelize` with a store that is not Sequelize-based, naming the store', () => {
+    assert.throws(() => createSingleSession({ store: new session.MemoryStore() }), {
+      code: ErrorCodes.INVALID_OPTION,
+      message: /`sequelize`.*MemoryStore/,
+    })
+  })
+
+  it('refuses a storeDriver that is not one', () => {
+    assert.throws(
+      () =>
+        createSingleSession({
+          store: store(),
+          storeDriver: { name: 'mine' } as unknown as SingleSessionOptions['storeDriver'],
+        }),
+      { code: ErrorCodes.INVALID_OPTION, message: /`storeDriver`/ },
+    )
   })
 
   it('refuses to guard one store twice', () => {

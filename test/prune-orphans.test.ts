@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { SequelizeStoreLike } from '../src/store/drivers/sequelize.js'
 import { withApp } from './support/fixtures.js'
 import { sidOf } from './support/http.js'
+import { storeKind } from './support/stores.js'
 import type { TestApp } from './support/test-app.js'
+
+const cleanupTimer = storeKind() === 'sequelize' || storeKind() === 'pg-simple'
 
 const HOUR = 3_600_000
 
@@ -16,14 +18,10 @@ async function leaveUnrecorded(app: TestApp, markerAge: number): Promise<string>
   await browser.post('/login', { id: 7 })
   const sid = sidOf(browser.cookie)!
   await app.singleSession.registry.model.destroy({ where: { sid } })
-  const { sessionModel } = app.store as unknown as SequelizeStoreLike
-  const row = (await sessionModel.findOne({ where: { sid }, raw: true })) as unknown as {
-    data: string
-  }
-  const data = JSON.parse(row.data) as { singleSession: { at: number; seen: number } }
+  const data = (await app.testStore.read(sid)) as { singleSession: { at: number; seen: number } }
   data.singleSession.at -= markerAge
   data.singleSession.seen -= markerAge
-  await sessionModel.update({ data: JSON.stringify(data) }, { where: { sid } })
+  await app.testStore.write(sid, data)
   assert.equal((await browser.get('/me')).body.userId, null, 'refused on load')
   return sid
 }
@@ -50,10 +48,16 @@ describe('pruning signed-in sessions that have no record', () => {
       assert.equal((await app.singleSession.prune()).unrecorded, 0)
     }))
 
-  it("the store's cleanup timer deletes them too", () =>
-    withApp('prune_unrecorded_timer', {}, async (app) => {
-      const old = await leaveUnrecorded(app, HOUR)
-      await (app.store as unknown as SequelizeStoreLike).clearExpiredSessions()
-      assert.ok(!(await app.storedSids()).includes(old))
-    }))
+  it(
+    "the store's cleanup timer deletes them too",
+    { skip: !cleanupTimer && `${storeKind()} has no cleanup timer` },
+    () =>
+      withApp('prune_unrecorded_timer', {}, async (app) => {
+        const old = await leaveUnrecorded(app, HOUR)
+        await app.testStore.cleanup!()
+        // The library's part runs after the store's own, without holding up its timer.
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        assert.ok(!(await app.storedSids()).includes(old))
+      }),
+  )
 })

@@ -1,7 +1,8 @@
 /**
  * The test command: runs the whole suite on SQLite, then again on PostgreSQL and on MariaDB when
  * TEST_POSTGRES_URL / TEST_MARIADB_URL are set (each test makes its own fresh database there),
- * and says plainly which servers it skipped. Every test app is built on Express 4; under CI=true
+ * and says plainly which servers it skipped. The store contract then runs on MemoryStore and, with
+ * TEST_POSTGRES_URL, on connect-pg-simple. Every test app is built on Express 4; under CI=true
  * or TEST_EXPRESS5=1 the core and Passport tests run once more, on SQLite and Express 5.
  *
  *   npm test                      SQLite only
@@ -21,7 +22,32 @@ interface Target {
   express: 4 | 5
   /** The files this target runs, of those selected. */
   only?: (file: string) => boolean
+  /** The express-session store of the test apps (TEST_STORE, test/support/stores.ts). */
+  store?: 'sequelize' | 'pg-simple' | 'memory'
 }
+
+/**
+ * The store contract: the files whose test apps take their store from TEST_STORE. They run on
+ * connect-session-sequelize with every database, and unchanged on MemoryStore (SQLite for the
+ * registry) and on connect-pg-simple (PostgreSQL).
+ */
+const contract = new Set([
+  'test/login.test.ts',
+  'test/logout.test.ts',
+  'test/resurrection.test.ts',
+  'test/regenerate-race.test.ts',
+  'test/deny-limit.test.ts',
+  'test/devices.test.ts',
+  'test/why-signed-out.test.ts',
+  'test/timeouts.test.ts',
+  'test/audit.test.ts',
+  'test/end-writes.test.ts',
+  'test/prune-orphans.test.ts',
+  'test/faults.test.ts',
+  'test/stores.test.ts',
+  'test/processes.test.ts',
+])
+const inContract = (file: string) => contract.has(file)
 
 /**
  * The files that run on Express 5 as well: every test but the admin panel's (admin-*: the panel
@@ -51,6 +77,22 @@ const targets: Target[] = [
     url: process.env.TEST_MARIADB_URL,
     hint: 'set TEST_MARIADB_URL to run the suite against it',
     express: 4,
+  },
+  {
+    name: 'MemoryStore (registry on SQLite)',
+    url: '',
+    hint: '',
+    express: 4,
+    only: inContract,
+    store: 'memory',
+  },
+  {
+    name: 'connect-pg-simple (PostgreSQL)',
+    url: process.env.TEST_POSTGRES_URL,
+    hint: 'set TEST_POSTGRES_URL to run the store contract on connect-pg-simple',
+    express: 4,
+    only: inContract,
+    store: 'pg-simple',
   },
   {
     name: 'SQLite, Express 5',
@@ -108,6 +150,7 @@ function runFiles(target: Target, files: readonly string[]): Promise<Totals> {
     if (target.url) env.TEST_DATABASE_URL = target.url
     else delete env.TEST_DATABASE_URL
     env.TEST_EXPRESS = String(target.express)
+    env.TEST_STORE = target.store ?? 'sequelize'
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],

@@ -1,18 +1,15 @@
-import SequelizeStoreInit from 'connect-session-sequelize'
 import type { ErrorRequestHandler } from 'express'
 import session from 'express-session'
-import { Op, QueryTypes } from 'sequelize'
 import {
   createSingleSession,
   isSingleSessionError,
   type SingleSessionOptions,
 } from '../../src/index.js'
-import type { SequelizeStoreLike } from '../../src/store/drivers/sequelize.js'
-import { queryGeneratorOf } from '../../src/registry/sequelize/sql.js'
 import type { TestDatabase } from './database.js'
 import { Gates } from './gates.js'
 import { express } from './express.js'
 import { Browser, listen } from './http.js'
+import { createTestStore } from './stores.js'
 
 export interface TestUser {
   id: number | string
@@ -26,11 +23,10 @@ declare module 'express-session' {
   }
 }
 
-const SequelizeStore = SequelizeStoreInit(session.Store)
-
 /**
- * A small real app around the library: express, express-session, connect-session-sequelize
- * and the plugin on a real database, listening on a real port. Routes can be held at gates.
+ * A small real app around the library: express, express-session, the store TEST_STORE names
+ * (connect-session-sequelize by default) and the plugin on a real database, listening on a
+ * real port. Routes can be held at gates.
  */
 export async function startTestApp(
   db: TestDatabase,
@@ -40,8 +36,13 @@ export async function startTestApp(
   } = {},
 ) {
   const { resave = false, sync = 'sync', ...singleSessionOptions } = options
-  const store = new SequelizeStore({ db: db.sequelize, checkExpirationInterval: 0 })
-  const singleSession = createSingleSession<TestUser>({ store, ...singleSessionOptions })
+  const testStore = createTestStore(db)
+  const { store } = testStore
+  const singleSession = createSingleSession<TestUser>({
+    store,
+    sequelize: testStore.sequelize,
+    ...singleSessionOptions,
+  })
   if (sync === 'sync') await singleSession.sync()
   else await singleSession.migrate()
   const gates = new Gates()
@@ -118,25 +119,16 @@ export async function startTestApp(
   }) as ErrorRequestHandler)
 
   const server = await listen(app)
-  const sessionTable = singleSession.options.storeDriver.tableName ?? ''
-  const q = (name: string) => queryGeneratorOf(db.sequelize).quoteTable(name)
 
   return {
     url: server.url,
     singleSession,
     store,
+    testStore,
     gates,
     browser: () => new Browser(server.url),
-    /** Rows of the store's table, by sid. */
-    async storedSids(): Promise<string[]> {
-      const rows = await db.sequelize.query<{ sid: string }>(
-        `SELECT sid FROM ${q(sessionTable)} ORDER BY sid`,
-        {
-          type: QueryTypes.SELECT,
-        },
-      )
-      return rows.map((r) => r.sid)
-    },
+    /** The sessions in the store, by sid. */
+    storedSids: () => testStore.storedSids(),
     /** Rows of the registry, as [sid, userId]. */
     async records(userId?: string): Promise<Array<{ sid: string; userId: string }>> {
       const rows = await singleSession.registry.model.findAll({
@@ -147,14 +139,10 @@ export async function startTestApp(
       })
       return rows.map(({ sid, userId }) => ({ sid, userId }))
     },
-    async expireSession(sid: string): Promise<void> {
-      await (store as unknown as SequelizeStoreLike).sessionModel.update(
-        { expires: new Date(Date.now() - 1000) },
-        { where: { sid: { [Op.eq]: sid } } },
-      )
-    },
+    expireSession: (sid: string) => testStore.expire(sid),
     async close() {
       await server.close()
+      await testStore.close()
     },
   }
 }

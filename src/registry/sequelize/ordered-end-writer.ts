@@ -1,4 +1,5 @@
 import type { Transaction } from 'sequelize'
+import { log } from '../../log.js'
 import type { EndWriter, SessionsEnd } from '../../core/ports/end-writer.js'
 import type { SessionStore } from '../../core/ports/store.js'
 import type { SequelizeJournal } from './sequelize-journal.js'
@@ -12,9 +13,12 @@ export interface TransactionalStoreDelete {
 /**
  * The portable way: reasons, then deletes, then audit lines, as one transaction where the
  * database allows it (retried whole on a deadlock), each committed on its own otherwise (SQLite).
- * The store's deletes join the transaction when the store shares the registry's Sequelize
- * instance (`sameDatabase`); any other store deletes on its own, first, so that a failure
- * leaves the sessions whole and nothing reported as done.
+ *
+ * A store that shares the registry's Sequelize instance (`sameDatabase`) deletes inside that
+ * transaction. Any other store cannot join it, so the registry, the authority on which sessions
+ * are live, commits the end first and the store's deletes follow: should they fail, the end
+ * has still happened (a signed-in session without a record is refused on load) and the rows
+ * left behind are pruned.
  */
 export class OrderedEndWriter implements EndWriter {
   constructor(
@@ -24,35 +28,53 @@ export class OrderedEndWriter implements EndWriter {
     private readonly sameDatabase: TransactionalStoreDelete | null,
   ) {}
 
-  write({ endings, sessions, audit }: SessionsEnd): Promise<number> {
-    return this.registry.inTransaction('end sessions', async (transaction) => {
-      await this.journal.recordEndings(endings, transaction)
-      const ids = sessions.map((session) => session.id)
-      const current = await this.registry.currentSids(ids, transaction)
-      const sids = new Set([...sessions.map((session) => session.sid), ...current])
-      await this.destroy([...sids], transaction)
-      const removed = await this.registry.removeRecords(ids, transaction)
-      await this.journal.audit(audit, transaction)
-      return removed
-    })
-  }
-
-  discard(sids: readonly string[]): Promise<number> {
-    if (sids.length === 0) return Promise.resolve(0)
-    return this.registry.inTransaction('discard sessions', async (transaction) => {
-      await this.destroy(sids, transaction)
-      return this.registry.remove(sids, transaction)
-    })
-  }
-
   /**
    * In a transaction, the records are locked from the read of their sids on; without one
    * (SQLite) a regenerate in between leaves at most a store row whose record is gone, which is
    * refused on load and pruned.
    */
-  private destroy(sids: readonly string[], transaction: Transaction | undefined): Promise<number> {
-    return this.sameDatabase
-      ? this.sameDatabase.destroyMany(sids, transaction)
-      : this.store.destroyMany(sids)
+  async write({ endings, sessions, audit }: SessionsEnd): Promise<number> {
+    const ids = sessions.map((session) => session.id)
+    const { removed, sids } = await this.registry.inTransaction(
+      'end sessions',
+      async (transaction) => {
+        await this.journal.recordEndings(endings, transaction)
+        const current = await this.registry.currentSids(ids, transaction)
+        const sids = [...new Set([...sessions.map((session) => session.sid), ...current])]
+        if (this.sameDatabase) await this.sameDatabase.destroyMany(sids, transaction)
+        const removed = await this.registry.removeRecords(ids, transaction)
+        await this.journal.audit(audit, transaction)
+        return { removed, sids }
+      },
+    )
+    if (!this.sameDatabase) await this.destroyAfterwards(sids)
+    return removed
+  }
+
+  async discard(sids: readonly string[]): Promise<number> {
+    if (sids.length === 0) return 0
+    if (!this.sameDatabase) {
+      const removed = await this.registry.remove(sids)
+      await this.destroyAfterwards(sids)
+      return removed
+    }
+    const store = this.sameDatabase
+    return this.registry.inTransaction('discard sessions', async (transaction) => {
+      await store.destroyMany(sids, transaction)
+      return this.registry.remove(sids, transaction)
+    })
+  }
+
+  /** The registry has ended these sessions: their store rows are only left-overs now. */
+  private async destroyAfterwards(sids: readonly string[]): Promise<void> {
+    try {
+      await this.store.destroyMany(sids)
+    } catch (error) {
+      log(
+        'ended %d session(s); deleting them from the store failed, pruning will: %O',
+        sids.length,
+        error,
+      )
+    }
   }
 }
