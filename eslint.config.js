@@ -32,6 +32,37 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // The core is policy and ports: it knows no database, web framework or store.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['sequelize', 'sequelize/*', 'pg', 'mariadb', 'sqlite3', 'redis', 'ioredis'],
+              message: 'core/ imports no database client: define a port in core/ports instead.',
+            },
+            {
+              group: ['express', 'express-session', 'passport', 'adminjs', '@adminjs/*'],
+              message: 'core/ knows nothing of Express, Passport or AdminJS.',
+            },
+            {
+              group: [
+                '**/registry/**',
+                '**/store/**',
+                '**/express/**',
+                '**/adminjs/**',
+                '**/cli/**',
+              ],
+              message: 'core/ is the ground floor: the other layers import it, not the reverse.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
