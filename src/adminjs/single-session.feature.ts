@@ -9,7 +9,6 @@ import {
   type IsFunction,
   type ResourceOptions,
 } from 'adminjs'
-import { Op } from 'sequelize'
 import { normalizeUserId } from '../core/user-id.js'
 import { isSingleSessionError } from '../errors.js'
 import type { SessionRequest } from '../express/session-io.js'
@@ -103,11 +102,7 @@ export function singleSessionFeature(options: SingleSessionFeatureOptions): Feat
 
   async function sessionCounts(userIds: readonly string[]): Promise<Map<string, number>> {
     if (userIds.length === 0) return new Map()
-    const rows = (await singleSession.registry.model.count({
-      where: { userId: { [Op.in]: [...userIds] } },
-      group: ['userId'],
-    })) as unknown as Array<{ userId: string; count: number | string }>
-    return new Map(rows.map((row) => [String(row.userId), Number(row.count)]))
+    return singleSession.registry.countByUser(userIds)
   }
 
   function run(

@@ -224,7 +224,7 @@ function makeContext(
   }
 
   async function hasRecords(userId: string): Promise<boolean> {
-    return (await singleSession.registry.model.count({ where: { userId } })) > 0
+    return ((await singleSession.registry.countByUser([userId])).get(userId) ?? 0) > 0
   }
 
   async function resolveOne(input: string): Promise<ResolvedUser | string> {

@@ -45,6 +45,8 @@ export interface SessionRegistry {
   addWithinLimit(record: NewSessionRecord, limit: number): Promise<boolean>
   /** The user's sessions beyond the newest `keep`, in a fixed total order. */
   overflow(userId: string, keep: number): Promise<SessionOwner[]>
+  /** How many sessions each of these users has recorded (users with none are left out). */
+  countByUser(userIds: readonly string[]): Promise<Map<string, number>>
   /** Every recorded session of these users. */
   sessionsOf(userIds: readonly string[]): Promise<SessionOwner[]>
   /** A user's sessions, newest first. */

@@ -74,6 +74,18 @@ export class SequelizeRegistry implements SessionRegistry {
     return rows.map(toOwner)
   }
 
+  async countByUser(userIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>()
+    for (const chunk of chunks(userIds)) {
+      const rows = (await this.model.count({
+        where: { userId: { [Op.in]: chunk } },
+        group: ['userId'],
+      })) as unknown as Array<{ userId: string; count: number | string }>
+      for (const row of rows) counts.set(String(row.userId), Number(row.count))
+    }
+    return counts
+  }
+
   async sessionsOf(userIds: readonly string[]): Promise<SessionOwner[]> {
     const owners: SessionOwner[] = []
     for (const chunk of chunks(userIds)) {
