@@ -143,10 +143,13 @@ export class SessionControl {
     return removed
   }
 
-  /** Ends sessions that are not (or no longer) recorded: failed logins, anonymous sessions. */
-  async discard(sids: readonly string[]): Promise<void> {
+  /**
+   * Ends sessions without a reason or an audit line: a failed login, a logout of this session
+   * only, sessions the store no longer has.
+   */
+  async endQuietly(sids: readonly string[]): Promise<void> {
     if (sids.length === 0) return
-    await this.endWriter.discard(sids)
+    await this.endWriter.endQuietly(sids)
   }
 
   /** Ends every session of these (normalized, distinct) users and says what it did. */
@@ -172,7 +175,7 @@ export class SessionControl {
     const recorded = (await this.registry.list(userId)).map((record) => record.sid)
     if (recorded.length === 0) return
     const alive = await this.store.alive(recorded)
-    await this.discard(recorded.filter((sid) => !alive.has(sid)))
+    await this.endQuietly(recorded.filter((sid) => !alive.has(sid)))
   }
 }
 

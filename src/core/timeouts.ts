@@ -81,3 +81,11 @@ export function timeoutReason(
 export function lastSeenThrottle(lastSeenInterval: number, idle: number | null): number {
   return idle === null ? lastSeenInterval : Math.min(lastSeenInterval, Math.floor(idle / 2))
 }
+
+/** The timeouts a session record was given at login. */
+export function timeoutsOf(record: {
+  idleTimeout: number | null
+  absoluteTimeout: number | null
+}): SessionTimeouts {
+  return { idle: record.idleTimeout, absolute: record.absoluteTimeout }
+}

@@ -11,7 +11,7 @@ export interface PassportHooks<User> {
   logout(req: Request, options: { destroy: false }): Promise<unknown>
   userIdOf(req: Request): string | null
   /** Forgets the record of this request's session and unmarks it (before a re-login). */
-  release(req: Request): Promise<void>
+  unmark(req: Request): Promise<void>
 }
 
 /**
@@ -102,7 +102,7 @@ export function installPassport<User>(
       (async () => {
         // Signing in again from a signed-in session: Passport's regenerate would carry the old
         // record over to the new id. Forget it, as login() does for its own regenerate.
-        if (hooks.userIdOf(req) !== null) await hooks.release(req)
+        if (hooks.userIdOf(req) !== null) await hooks.unmark(req)
         await new Promise<void>((resolve, reject) =>
           originalLogIn.call(this, req, user, passportOptions, (error?: unknown) =>
             error ? reject(toError(error)) : resolve(),

@@ -19,7 +19,7 @@ export interface StoreGuardHooks {
    */
   lookup(sid: string): Promise<{ timesOutAt: Date | null } | null>
   /** The session was destroyed through the store (logout, `req.session.destroy()`). */
-  forget(sid: string): Promise<void>
+  destroyed(sid: string): Promise<void>
   /** The app regenerated a logged-in session outside `login()`: keep it tracked. */
   rename(oldSid: string, newSid: string, expiresAt: Date): Promise<void>
   /** The store's own cleanup timer ran: delete what outlived the sessions it removed. */
@@ -101,7 +101,7 @@ export class GuardedStore implements SessionStore {
 
     store.destroy = (sid: string, callback?: Callback) => {
       originalDestroy(sid)
-        .then(() => hooks.forget(sid))
+        .then(() => hooks.destroyed(sid))
         .then(
           () => callback?.(),
           (error: unknown) => callback?.(error),
@@ -111,7 +111,7 @@ export class GuardedStore implements SessionStore {
     store.regenerate = (req, callback: (err?: unknown) => void) => {
       const oldSid = req.sessionID
       const wasLoggedIn = hasMarker(req.session, hooks.sessionKey)
-      this.forgetStored(req, oldSid).then(() => {
+      this.destroyReplaced(req, oldSid).then(() => {
         store.generate!(req)
         this.replaced.delete(req)
         if (!wasLoggedIn) {
@@ -158,7 +158,7 @@ export class GuardedStore implements SessionStore {
    * Deletes the session a regenerate replaces. A sid this request neither loaded nor saved was
    * generated for it and never stored.
    */
-  private async forgetStored(req: object, sid: string): Promise<void> {
+  private async destroyReplaced(req: object, sid: string): Promise<void> {
     if (!this.knownSids(req).has(sid)) return
     await this.destroyOne(sid)
     this.knownSids(req).delete(sid)

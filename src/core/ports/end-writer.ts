@@ -27,5 +27,5 @@ export interface EndWriter {
    * Deletes sessions that end without a reason or an audit line (a failed login, a logout of
    * one session) from the store, then from the registry; resolves to how many were recorded.
    */
-  discard(sids: readonly string[]): Promise<number>
+  endQuietly(sids: readonly string[]): Promise<number>
 }

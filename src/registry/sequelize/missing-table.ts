@@ -3,8 +3,13 @@ import type { Sequelize } from 'sequelize'
 /** The driver codes of "no such table": PostgreSQL's SQLSTATE, MariaDB's error name. */
 const MISSING_TABLE_CODES = new Set(['42P01', 'ER_NO_SUCH_TABLE'])
 
-/** Whether a Sequelize error says that a table does not exist, on any of the dialects. */
+/**
+ * Whether an error says that a table does not exist, on any of the dialects: a Sequelize error,
+ * or a driver's own (connect-pg-simple queries through pg directly).
+ */
 export function isMissingTableError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && MISSING_TABLE_CODES.has(code)) return true
   const parent = (error as { parent?: { code?: unknown; message?: unknown } } | null)?.parent
   if (typeof parent?.code === 'string' && MISSING_TABLE_CODES.has(parent.code)) return true
   const message = typeof parent?.message === 'string' ? parent.message : ''

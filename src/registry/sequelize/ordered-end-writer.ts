@@ -51,7 +51,7 @@ export class OrderedEndWriter implements EndWriter {
     return removed
   }
 
-  async discard(sids: readonly string[]): Promise<number> {
+  async endQuietly(sids: readonly string[]): Promise<number> {
     if (sids.length === 0) return 0
     if (!this.sameDatabase) {
       const removed = await this.registry.remove(sids)
@@ -59,7 +59,7 @@ export class OrderedEndWriter implements EndWriter {
       return removed
     }
     const store = this.sameDatabase
-    return this.registry.inTransaction('discard sessions', async (transaction) => {
+    return this.registry.inTransaction('end sessions quietly', async (transaction) => {
       await store.destroyMany(sids, transaction)
       return this.registry.remove(sids, transaction)
     })

@@ -27,12 +27,12 @@ export class PostgresEndWriter implements EndWriter {
     private readonly registry: SequelizeRegistry,
     private readonly journal: SequelizeJournal,
     private readonly store: StoreDeleteStatement,
-    /** Discards are small and rare: the ordered writer does them. */
+    /** Quiet ends are small and rare: the ordered writer does them. */
     private readonly ordered: OrderedEndWriter,
   ) {}
 
-  discard(sids: readonly string[]): Promise<number> {
-    return this.ordered.discard(sids)
+  endQuietly(sids: readonly string[]): Promise<number> {
+    return this.ordered.endQuietly(sids)
   }
 
   async write(end: SessionsEnd): Promise<number> {

@@ -1,5 +1,5 @@
 import { Op, type Sequelize, type Transaction } from 'sequelize'
-import { timesOutAt, type SessionTimeouts } from '../../core/timeouts.js'
+import { timeoutsOf, timesOutAt } from '../../core/timeouts.js'
 import type {
   NewSessionRecord,
   SessionOwner,
@@ -304,10 +304,6 @@ function toRecord(
     absoluteTimeout: row.absoluteTimeout == null ? null : Number(row.absoluteTimeout),
     timesOutAt: row.timesOutAt == null ? null : new Date(row.timesOutAt),
   }
-}
-
-export function timeoutsOf(record: SessionRecord): SessionTimeouts {
-  return { idle: record.idleTimeout, absolute: record.absoluteTimeout }
 }
 
 function toOwner(
