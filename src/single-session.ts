@@ -1,6 +1,5 @@
 import type { SingleSession } from './api.js'
 import { SYSTEM_ACTOR } from './core/ending.js'
-import type { EndWriter } from './core/ports/end-writer.js'
 import { SessionEvents } from './core/events.js'
 import { SessionControl } from './core/session-control.js'
 import { TimeoutSweep } from './core/timeout-sweep.js'
@@ -9,12 +8,11 @@ import { installPassport } from './express/passport.js'
 import { requestOperations } from './express/requests.js'
 import { log } from './log.js'
 import { normalizeOptions, type SingleSessionOptions } from './options.js'
-import { OrderedEndWriter } from './registry/sequelize/ordered-end-writer.js'
-import { PostgresEndWriter } from './registry/sequelize/postgres-end-writer.js'
+import { SqlEndWriter } from './registry/sequelize/end-writers.js'
 import { SequelizeJournal } from './registry/sequelize/sequelize-journal.js'
 import { SequelizeRegistry } from './registry/sequelize/sequelize-registry.js'
 import { AUDIT_TABLE, ENDINGS_TABLE, schemaOf } from './schema.js'
-import { SequelizeStoreDriver } from './store/drivers/sequelize.js'
+import { hasJoinedRead } from './store/driver.js'
 import { GuardedStore } from './store/guard.js'
 import { pruneRecords, pruneUnrecorded } from './store/prune.js'
 
@@ -37,9 +35,7 @@ export function createSingleSession<User = Record<string, unknown>>(
 ): SingleSession<User> {
   const options = normalizeOptions(rawOptions)
   const { storeDriver, sessionKey } = options
-  const sharesDatabase =
-    storeDriver instanceof SequelizeStoreDriver && storeDriver.sequelize === options.sequelize
-  if (sharesDatabase) storeDriver.joinRegistry(options.tableName)
+  if (hasJoinedRead(storeDriver)) storeDriver.attachRegistry(options.sequelize, options.tableName)
   const guard = new GuardedStore(storeDriver)
   const registry = new SequelizeRegistry(options.sequelize, options.tableName)
   const journal = new SequelizeJournal(options.sequelize, {
@@ -52,7 +48,7 @@ export function createSingleSession<User = Record<string, unknown>>(
     guard,
     journal,
     events,
-    endWriterFor(registry, journal, guard, sharesDatabase ? storeDriver : null),
+    new SqlEndWriter(storeDriver, registry, journal, guard),
   )
   const timeouts = new TimeoutSweep(registry, control)
 
@@ -136,18 +132,4 @@ export function createSingleSession<User = Record<string, unknown>>(
       passportInstalled = true
     },
   }
-}
-
-/** One statement on PostgreSQL when the store shares its database; ordered writes otherwise. */
-function endWriterFor(
-  registry: SequelizeRegistry,
-  journal: SequelizeJournal,
-  guard: GuardedStore,
-  sameDatabase: SequelizeStoreDriver | null,
-): EndWriter {
-  const ordered = new OrderedEndWriter(registry, journal, guard, sameDatabase)
-  if (registry.sequelize.getDialect() === 'postgres' && sameDatabase) {
-    return new PostgresEndWriter(registry.sequelize, registry, journal, sameDatabase, ordered)
-  }
-  return ordered
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { dialect } from './support/database.js'
 import type { StoreDriver } from '../src/index.js'
 import { withApp } from './support/fixtures.js'
-import { needsSequelizeStore } from './support/stores.js'
+import { needsStoreInRegistryDatabase, storeInRegistryDatabase } from './support/stores.js'
 import { sidOf } from './support/http.js'
 
 const outage = () => Promise.reject(new Error('connection refused (injected)'))
@@ -58,7 +58,7 @@ describe('when the database fails', () => {
 
   it(
     "during a bulk logout, in the store's delete (store in the registry's database): it rejects and reports nothing as done",
-    { skip: needsSequelizeStore() },
+    { skip: needsStoreInRegistryDatabase() },
     () =>
       withApp('fault-logout', {}, async (app) => {
         const browser = app.browser()
@@ -75,7 +75,7 @@ describe('when the database fails', () => {
 
   it(
     "during a bulk logout, in the store's delete (store elsewhere): the end stands, the left-over is refused and pruned",
-    { skip: !needsSequelizeStore() && 'the store shares the registry database here' },
+    { skip: storeInRegistryDatabase() && 'the store shares the registry database here' },
     () =>
       withApp('fault-logout-elsewhere', {}, async (app) => {
         const browser = app.browser()

@@ -13,15 +13,22 @@ import { createTestStore, storeKind, type StoreKind } from './support/stores.js'
 
 describe('stores', () => {
   it(`recognises the store under test (${storeKind()}) and names it`, () =>
-    withApp('store_name', {}, (app) => {
+    withApp('store_name', {}, async (app) => {
       const names: Record<StoreKind, string> = {
         sequelize: 'connect-session-sequelize',
         'pg-simple': 'connect-pg-simple',
         memory: "express-session's MemoryStore",
         memorystore: 'memorystore',
       }
+      const driver = app.singleSession.options.storeDriver as unknown as {
+        joinsRegistry?: () => Promise<boolean>
+      }
       assert.equal(app.singleSession.options.storeDriver.name, names[storeKind()])
-      return Promise.resolve()
+      // The test apps' store and registry share the test database, except in memory.
+      assert.equal(
+        (await driver.joinsRegistry?.()) ?? false,
+        storeKind() === 'sequelize' || storeKind() === 'pg-simple',
+      )
     }))
 
   it('memorystore: one session per user, ended sessions deleted from it', async () => {
@@ -157,6 +164,63 @@ describe('stores', () => {
       } finally {
         await (store as unknown as { close(): Promise<void> }).close()
         await db.drop()
+      }
+    },
+  )
+
+  it(
+    'connect-pg-simple in another database than the registry: found out, and every end still reaches it',
+    { skip: dialect() !== 'postgres' && 'needs PostgreSQL (TEST_DATABASE_URL)' },
+    async () => {
+      const registryDb = await freshDatabase('pg_simple_registry')
+      const storeDb = await freshDatabase('pg_simple_store')
+      const PgStore = PgSimpleInit(session)
+      const store = new PgStore({
+        conString: storeDb.url,
+        createTableIfMissing: true,
+        pruneSessionInterval: false,
+      })
+      try {
+        const singleSession = createSingleSession({ store, sequelize: registryDb.sequelize })
+        await singleSession.migrate()
+        const driver = singleSession.options.storeDriver as unknown as {
+          joinsRegistry(): Promise<boolean>
+        }
+        assert.equal(await driver.joinsRegistry(), false)
+        const app = express()
+        app.use(
+          session({ secret: 's', name: 'sid', store, resave: false, saveUninitialized: false }),
+        )
+        app.use(singleSession.middleware())
+        app.post('/login', (req, res, next) => {
+          singleSession.login(req, { id: 1 }).then(() => res.json({}), next)
+        })
+        app.get('/me', (req, res) => res.json({ userId: singleSession.userIdOf(req) }))
+        const server = await listen(app)
+        const stored = async () =>
+          (
+            await storeDb.sequelize.query<{ sid: string }>('SELECT sid FROM "session"', {
+              type: QueryTypes.SELECT,
+            })
+          ).map((row) => row.sid)
+        try {
+          const a = new Browser(server.url)
+          const b = new Browser(server.url)
+          await a.post('/login', {})
+          await b.post('/login', {})
+          assert.equal((await a.get('/me')).body.userId, null)
+          assert.equal((await b.get('/me')).body.userId, '1')
+          assert.deepEqual(await stored(), [sidOf(b.cookie)])
+          assert.equal((await singleSession.logoutUsers([1])).sessions, 1)
+          assert.deepEqual(await stored(), [])
+          assert.equal((await b.get('/me')).body.userId, null)
+        } finally {
+          await server.close()
+        }
+      } finally {
+        await (store as unknown as { close(): Promise<void> }).close()
+        await storeDb.drop()
+        await registryDb.drop()
       }
     },
   )

@@ -1,4 +1,5 @@
 import type { SessionData, Store } from 'express-session'
+import type { Sequelize, Transaction } from 'sequelize'
 
 /** A stored session that carries the login marker, as pruning reads it. */
 export interface MarkedSession {
@@ -56,19 +57,34 @@ export interface StoreDriver {
 }
 
 /**
- * A driver that can answer a load and its registry lookup in one query, because the store and
- * the registry share one SQL database (connect-session-sequelize on the library's instance).
+ * A driver whose store can live in the registry's SQL database. When it does, a load and its
+ * registry lookup are one joined query, and an end of sessions deletes the store's rows in the
+ * registry's transaction (on PostgreSQL, in its single statement).
  */
 export interface JoinedReadDriver extends StoreDriver {
-  /** Whether the registry is in reach of the store's queries (false: use `read()`). */
-  readonly joinsRegistry: boolean
+  /** Tells the driver where the registry is (at creation). */
+  attachRegistry(sequelize: Sequelize, table: string): void
+  /** Whether the store's table and the registry are in one database (found out once). */
+  joinsRegistry(): Promise<boolean>
   readWithRecord(sid: string): Promise<{
     data: SessionData
     recorded: boolean
     timesOutAt: Date | null
   } | null>
+  /** Deletes these sessions in the registry's transaction. */
+  destroyMany(sids: readonly string[], transaction?: Transaction): Promise<number>
+  /**
+   * The DELETE of these sessions as SQL for the registry's connection; with `alsoSidsOf`, the
+   * name of a WITH clause of the same statement, also the sessions of the sids it returns.
+   */
+  deleteStatement(sids: readonly string[], alsoSidsOf?: string): string
 }
 
 export function hasJoinedRead(driver: StoreDriver): driver is JoinedReadDriver {
-  return (driver as Partial<JoinedReadDriver>).joinsRegistry === true
+  const candidate = driver as Partial<JoinedReadDriver>
+  return (
+    typeof candidate.attachRegistry === 'function' &&
+    typeof candidate.joinsRegistry === 'function' &&
+    typeof candidate.readWithRecord === 'function'
+  )
 }

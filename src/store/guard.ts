@@ -172,7 +172,7 @@ export class GuardedStore implements SessionStore {
   private async load(sid: string, hooks: StoreGuardHooks): Promise<SessionData | null> {
     let data: SessionData
     let timesOutAt: Date | null
-    if (hasJoinedRead(this.driver)) {
+    if (hasJoinedRead(this.driver) && (await this.driver.joinsRegistry())) {
       const row = await this.driver.readWithRecord(sid)
       if (!row) return null
       if (hasMarker(row.data, hooks.sessionKey) && !row.recorded) {

@@ -28,11 +28,19 @@ export function storeIsShared(): boolean {
   return !storeKind().startsWith('memory')
 }
 
-/** Why a test that needs connect-session-sequelize is skipped on this store, or false. */
-export function needsSequelizeStore(): string | false {
-  return storeKind() === 'sequelize'
+/**
+ * Why a test of a store in the registry's database (connect-session-sequelize, or
+ * connect-pg-simple on the registry's PostgreSQL database) is skipped on this store, or false.
+ */
+export function needsStoreInRegistryDatabase(): string | false {
+  return storeInRegistryDatabase()
     ? false
-    : `connect-session-sequelize only (TEST_STORE=${storeKind()})`
+    : `needs the store in the registry's database (TEST_STORE=${storeKind()})`
+}
+
+/** Whether the test apps' store lives in the registry's database (the test database). */
+export function storeInRegistryDatabase(): boolean {
+  return storeKind() === 'sequelize' || storeKind() === 'pg-simple'
 }
 
 /** A store under test, and what the tests need to look into it behind the library's back. */

@@ -8,7 +8,7 @@ import { isSequelizeStore, SequelizeStoreDriver } from './sequelize.js'
 
 /**
  * The driver for an express-session store, chosen from the instance. The Sequelize driver is
- * told of the registry's table later (`joinRegistry`), once the library's database is known.
+ * told where the registry is later (`attachRegistry`), once the library's database is known.
  */
 export function driverFor(store: Store): StoreDriver {
   if (isSequelizeStore(store)) return new SequelizeStoreDriver(store)

@@ -1,5 +1,8 @@
 import type { SessionData, Store } from 'express-session'
-import type { MarkedSession, StoreDriver } from '../driver.js'
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize'
+import { log } from '../../log.js'
+import { withRetry } from '../../registry/sequelize/retry.js'
+import type { JoinedReadDriver, MarkedSession } from '../driver.js'
 import { cookieExpiry, ONE_DAY_MS, stock } from './stock.js'
 
 /** The parts of connect-pg-simple's store (9 and 10) the driver relies on. */
@@ -34,11 +37,113 @@ export function isPgSimpleStore(store: unknown): store is PgSimpleStore {
  *
  * The store's query helper returns one row, so lists come back aggregated into one.
  */
-export class PgSimpleStoreDriver implements StoreDriver {
+export class PgSimpleStoreDriver implements JoinedReadDriver {
   readonly name = 'connect-pg-simple'
   readonly shared = true
+  private registry: { sequelize: Sequelize; table: string } | null = null
+  /** Whether the registry is in the store's database: settled once it could be found out. */
+  private joined: Promise<boolean> | null = null
 
   constructor(readonly store: PgSimpleStore) {}
+
+  attachRegistry(sequelize: Sequelize, table: string): void {
+    if (sequelize.getDialect() === 'postgres') this.registry = { sequelize, table }
+  }
+
+  /**
+   * Asks both connections which database they are in and which table the registry's name
+   * resolves to: the same table from both (same server, database and oid) means one database.
+   * Until the registry table exists (before the migration) the answer is no, and asked again.
+   */
+  joinsRegistry(): Promise<boolean> {
+    const registry = this.registry
+    if (!registry) return Promise.resolve(false)
+    this.joined ??= this.probe(registry).then(
+      (answer) => {
+        if (answer === null) this.joined = null
+        return answer ?? false
+      },
+      (error: unknown) => {
+        this.joined = null
+        log('could not tell whether the store shares the registry database: %O', error)
+        return false
+      },
+    )
+    return this.joined
+  }
+
+  private async probe(registry: { sequelize: Sequelize; table: string }): Promise<boolean | null> {
+    const sql = (param: string) =>
+      `SELECT current_database() AS db, pg_postmaster_start_time()::text AS started,` +
+      ` coalesce(inet_server_addr()::text, '') || ':' || coalesce(inet_server_port()::text, '') AS server,` +
+      ` to_regclass(${param})::oid::text AS registry`
+    const quoted = `"${registry.table}"`
+    const fromStore = await this.store._asyncQuery(sql('$1::text'), [quoted], true)
+    const [fromRegistry] = await registry.sequelize.query<Record<string, unknown>>(
+      sql(':table::text'),
+      { replacements: { table: quoted }, type: QueryTypes.SELECT },
+    )
+    if (!fromStore || !fromRegistry) return null
+    const same = (['db', 'started', 'server'] as const).every(
+      (key) => fromStore[key] === fromRegistry[key],
+    )
+    if (!same) return false
+    if (fromStore.registry == null || fromRegistry.registry == null) return null
+    const joined = fromStore.registry === fromRegistry.registry
+    log('connect-pg-simple %s the registry database', joined ? 'shares' : 'does not share')
+    return joined
+  }
+
+  /** The session and, in the same query on the store's pool, its registry record. */
+  async readWithRecord(
+    sid: string,
+  ): Promise<{ data: SessionData; recorded: boolean; timesOutAt: Date | null } | null> {
+    const row = await this.store._asyncQuery(
+      `SELECT s.sess, r.sid AS recorded, r."timesOutAt" AS "timesOutAt" FROM ${this.table} s` +
+        ` LEFT JOIN "${this.registry!.table}" r ON r.sid = s.sid` +
+        ` WHERE s.sid = $1 AND s.expire >= now()`,
+      [sid],
+    )
+    if (!row) return null
+    const data = parsed(row.sess)
+    if (!data) return null
+    return {
+      data,
+      recorded: row.recorded != null,
+      timesOutAt: row.timesOutAt == null ? null : new Date(row.timesOutAt as string | Date),
+    }
+  }
+
+  /** In the registry's transaction: the statement goes through the registry's connection. */
+  private async destroyWith(
+    sequelize: Sequelize,
+    sids: readonly string[],
+    transaction: Transaction,
+  ): Promise<number> {
+    let destroyed = 0
+    for (let i = 0; i < sids.length; i += BATCH) {
+      const [row] = await withRetry(
+        'destroy sessions',
+        () =>
+          sequelize.query<{ n: number }>(
+            `WITH gone AS (${this.deleteStatement(sids.slice(i, i + BATCH))} RETURNING 1)` +
+              ` SELECT count(*)::int AS n FROM gone`,
+            { type: QueryTypes.SELECT, transaction },
+          ),
+        transaction,
+      )
+      destroyed += Number(row?.n ?? 0)
+    }
+    return destroyed
+  }
+
+  deleteStatement(sids: readonly string[], alsoSidsOf?: string): string {
+    const sequelize = this.registry!.sequelize
+    // One array, not `IN (...) OR IN (SELECT ...)`: PostgreSQL plans the OR as a scan.
+    const given = `ARRAY[${sids.map((sid) => sequelize.escape(sid)).join(', ')}]::text[]`
+    const also = alsoSidsOf ? ` || ARRAY(SELECT sid::text FROM "${alsoSidsOf}")` : ''
+    return `DELETE FROM ${this.table} WHERE sid = ANY(${given}${also})`
+  }
 
   get tableName(): string {
     return this.store.quotedTable()
@@ -68,7 +173,10 @@ export class PgSimpleStoreDriver implements StoreDriver {
     return row !== undefined
   }
 
-  async destroyMany(sids: readonly string[]): Promise<number> {
+  async destroyMany(sids: readonly string[], transaction?: Transaction): Promise<number> {
+    if (transaction && this.registry) {
+      return this.destroyWith(this.registry.sequelize, sids, transaction)
+    }
     let destroyed = 0
     for (let i = 0; i < sids.length; i += BATCH) {
       const row = await this.store._asyncQuery(

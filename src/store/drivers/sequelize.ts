@@ -117,14 +117,13 @@ export class SequelizeStoreDriver implements JoinedReadDriver {
     }
   }
 
-  /** The registry is on the store's Sequelize instance, in this table. */
-  joinRegistry(table: string): void {
-    this.registryTable = table
+  /** The registry joins the store's queries when it is on the store's Sequelize instance. */
+  attachRegistry(sequelize: Sequelize, table: string): void {
+    if (sequelize === this.sequelize) this.registryTable = table
   }
 
-  /** Whether loads answer the registry lookup too (not when the registry is elsewhere). */
-  get joinsRegistry(): boolean {
-    return this.registryTable !== null
+  joinsRegistry(): Promise<boolean> {
+    return Promise.resolve(this.registryTable !== null)
   }
 
   async insert(sid: string, session: SessionData): Promise<void> {
