@@ -1,4 +1,3 @@
-import SequelizeStoreInit from 'connect-session-sequelize'
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import session from 'express-session'
 import type { ModelStatic, Sequelize } from 'sequelize'
@@ -13,11 +12,17 @@ import { ADMIN_ROOT, createAdminPanel } from './admin.js'
 import { openDatabase } from './database.js'
 import { homePage, loginPage } from './pages.js'
 import { verifyPassword } from './passwords.js'
+import { createExampleStore, sessionStoreKind, type SessionStoreKind } from './store.js'
 import { defineUser, seedDemoUsers, type UserRow } from './users.js'
 
 export interface ExampleAppOptions {
   /** sqlite:PATH, postgres://... or mariadb://... */
   databaseUrl: string
+  /**
+   * SESSION_STORE: `sequelize` (default), `pg-simple` (postgres:// only) or `memory`; see
+   * store.ts. Any other value fails at start-up.
+   */
+  sessionStore?: SessionStoreKind | (string & {})
   /** Signs the session cookie. Every process of one site must use the same secret. */
   sessionSecret: string
   /** express-session's `resave`. */
@@ -35,6 +40,8 @@ export interface ExampleApp {
   sequelize: Sequelize
   User: ModelStatic<UserRow>
   singleSession: SingleSession<UserRow>
+  /** Which store keeps the sessions, and what to say about it at start-up (null: nothing). */
+  sessionStore: { kind: SessionStoreKind; notice: string | null }
   close(): Promise<void>
 }
 
@@ -51,15 +58,20 @@ declare module 'express-session' {
   }
 }
 
-const SequelizeStore = SequelizeStoreInit(session.Store)
-
 export async function createExampleApp(options: ExampleAppOptions): Promise<ExampleApp> {
+  const kind = sessionStoreKind(options.sessionStore, options.databaseUrl)
   const sequelize = await openDatabase(options.databaseUrl)
   const User = defineUser(sequelize)
-  const store = new SequelizeStore({ db: sequelize })
+  const sessionStore = createExampleStore(kind, options.databaseUrl, sequelize)
+  const { store } = sessionStore
 
-  // The whole integration: one object, then login()/logout() in the routes below.
-  const singleSession = createSingleSession<UserRow>({ store, ...options.singleSession })
+  // The whole integration: one object, then login()/logout() in the routes below. `sequelize`
+  // holds the library's tables (connect-session-sequelize would default to its own instance).
+  const singleSession = createSingleSession<UserRow>({
+    store,
+    sequelize,
+    ...options.singleSession,
+  })
   await singleSession.migrate()
   await singleSession.ready()
   await User.sync()
@@ -214,8 +226,9 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     sequelize,
     User,
     singleSession,
+    sessionStore: { kind, notice: sessionStore.notice },
     async close() {
-      ;(store as unknown as { stopExpiringSessions(): void }).stopExpiringSessions()
+      await sessionStore.close()
       await sequelize.close()
     },
   }

@@ -3,11 +3,11 @@
  * The single-session integration is one line, `singleSession.passport(authenticator)`; the
  * routes are Passport's own (`passport.authenticate()`, `req.logout()`).
  *
- *   npm run start:passport      http://127.0.0.1:3000 (PORT, DATABASE_URL, SESSION_SECRET)
+ *   npm run start:passport      http://127.0.0.1:3000 (PORT, DATABASE_URL, SESSION_STORE,
+ *                               SESSION_SECRET)
  */
 import { randomBytes } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
-import SequelizeStoreInit from 'connect-session-sequelize'
 import express, { type ErrorRequestHandler } from 'express'
 import session from 'express-session'
 import passport from 'passport'
@@ -23,6 +23,7 @@ import { openDatabase } from './database.js'
 import { singleSessionOptionsFromEnv } from './env.js'
 import { homePage, loginPage } from './pages.js'
 import { verifyPassword } from './passwords.js'
+import { createExampleStore, sessionStoreKind, type SessionStoreKind } from './store.js'
 import { defineUser, seedDemoUsers, type UserRow } from './users.js'
 
 declare global {
@@ -39,6 +40,8 @@ declare global {
 export interface PassportExampleOptions {
   /** sqlite:PATH, postgres://... or mariadb://... */
   databaseUrl: string
+  /** SESSION_STORE: `sequelize` (default), `pg-simple` or `memory`, as for the main example. */
+  sessionStore?: SessionStoreKind | (string & {})
   sessionSecret: string
   /** Overrides for the session-limit options (limit, onLimit, ...). */
   singleSession?: Partial<SingleSessionOptions<UserRow>>
@@ -50,18 +53,24 @@ export interface PassportExampleApp {
   app: express.Express
   sequelize: Sequelize
   singleSession: SingleSession<UserRow>
+  /** Which store keeps the sessions, and what to say about it at start-up (null: nothing). */
+  sessionStore: { kind: SessionStoreKind; notice: string | null }
   close(): Promise<void>
 }
-
-const SequelizeStore = SequelizeStoreInit(session.Store)
 
 export async function createPassportExampleApp(
   options: PassportExampleOptions,
 ): Promise<PassportExampleApp> {
+  const kind = sessionStoreKind(options.sessionStore, options.databaseUrl)
   const sequelize = await openDatabase(options.databaseUrl)
   const User = defineUser(sequelize)
-  const store = new SequelizeStore({ db: sequelize })
-  const singleSession = createSingleSession<UserRow>({ store, ...options.singleSession })
+  const sessionStore = createExampleStore(kind, options.databaseUrl, sequelize)
+  const { store } = sessionStore
+  const singleSession = createSingleSession<UserRow>({
+    store,
+    sequelize,
+    ...options.singleSession,
+  })
   await singleSession.migrate()
   await User.sync()
   await seedDemoUsers(User)
@@ -137,8 +146,9 @@ export async function createPassportExampleApp(
     app,
     sequelize,
     singleSession,
+    sessionStore: { kind, notice: sessionStore.notice },
     async close() {
-      ;(store as unknown as { stopExpiringSessions(): void }).stopExpiringSessions()
+      await sessionStore.close()
       await sequelize.close()
     },
   }
@@ -167,11 +177,13 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000)
   const example = await createPassportExampleApp({
     databaseUrl,
+    sessionStore: process.env.SESSION_STORE,
     sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     singleSession: singleSessionOptionsFromEnv(),
   })
   const server = example.app.listen(port, '127.0.0.1', () => {
     console.log(`Example app (Passport) on http://127.0.0.1:${port}`)
+    if (example.sessionStore.notice) console.log(example.sessionStore.notice)
   })
   const shutdown = () =>
     server.close(() => {

@@ -8,6 +8,7 @@ const sessionSecret = process.env.SESSION_SECRET ?? randomBytes(32).toString('he
 
 const example = await createExampleApp({
   databaseUrl,
+  sessionStore: process.env.SESSION_STORE,
   sessionSecret,
   resave: process.env.SESSION_RESAVE === 'true',
   singleSession: singleSessionOptionsFromEnv(),
@@ -20,6 +21,7 @@ const server = example.app.listen(port, '127.0.0.1', () => {
   console.log(
     `Example app on http://127.0.0.1:${actualPort} (database ${databaseUrl.split('@').pop()})`,
   )
+  if (example.sessionStore.notice) console.log(example.sessionStore.notice)
   if (!process.env.SESSION_SECRET) {
     console.log(
       'SESSION_SECRET is not set: using a random one, so sessions end when the app restarts.',

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { QueryTypes } from 'sequelize'
 import { createExampleApp, type ExampleApp } from '../example-app/app.js'
-import { freshDatabase, type TestDatabase } from './support/database.js'
+import { createPassportExampleApp } from '../example-app/passport-app.js'
+import { dialect, freshDatabase, type TestDatabase } from './support/database.js'
 import { express } from './support/express.js'
-import { Browser, listen } from './support/http.js'
+import { Browser, listen, sidOf } from './support/http.js'
 
 describe('example app', () => {
   let db: TestDatabase
@@ -156,4 +158,145 @@ describe('example app', () => {
       assert.doesNotMatch(response.text, /<b>x/)
     })
   })
+})
+
+describe('example app: SESSION_STORE', () => {
+  const alice = { email: 'alice@example.com', password: 'password' }
+  const builders = {
+    'the example app': createExampleApp,
+    'the Passport example': createPassportExampleApp,
+  }
+
+  for (const [name, build] of Object.entries(builders)) {
+    it(`${name} refuses pg-simple on a database that is not PostgreSQL, saying what to set`, async () => {
+      for (const databaseUrl of [
+        'sqlite::memory:',
+        'mariadb://root:not-to-be-shown@127.0.0.1:1/test',
+      ]) {
+        await assert.rejects(
+          build({ databaseUrl, sessionStore: 'pg-simple', sessionSecret: 'x', express }),
+          (error: Error) => {
+            assert.match(
+              error.message,
+              /^SESSION_STORE=pg-simple needs DATABASE_URL=postgres:\/\/\.\.\.; got a (sqlite|mariadb): URL/,
+            )
+            assert.doesNotMatch(error.message, /not-to-be-shown/)
+            return true
+          },
+        )
+      }
+    })
+
+    it(`${name} refuses an unknown SESSION_STORE, naming the valid ones`, async () => {
+      await assert.rejects(
+        build({
+          databaseUrl: 'sqlite::memory:',
+          sessionStore: 'redis',
+          sessionSecret: 'x',
+          express,
+        }),
+        {
+          message:
+            'SESSION_STORE must be sequelize (the default), pg-simple or memory; got "redis"',
+        },
+      )
+    })
+  }
+
+  it('memory: MemoryStore keeps the sessions, one per user as with the default store', async () => {
+    const db = await freshDatabase('example_memory')
+    const example = await createExampleApp({
+      databaseUrl: db.url,
+      sessionStore: 'memory',
+      sessionSecret: 'example test secret',
+      express,
+    })
+    const server = await listen(example.app)
+    try {
+      assert.match(example.sessionStore.notice ?? '', /MemoryStore: one process only/)
+      const first = new Browser(server.url)
+      const second = new Browser(server.url)
+      assert.equal((await first.post('/login', alice)).status, 200)
+      assert.equal((await second.post('/login', alice)).status, 200)
+      assert.equal((await first.get('/me')).status, 401)
+      assert.equal((await second.get('/me')).status, 200)
+    } finally {
+      await server.close()
+      await example.close()
+      await db.drop()
+    }
+  })
+
+  describe(
+    'pg-simple: connect-pg-simple\'s "session" table',
+    {
+      skip: dialect() === 'postgres' ? false : 'needs TEST_DATABASE_URL=postgres://...',
+    },
+    () => {
+      let db: TestDatabase
+      let example: ExampleApp
+      let server: Awaited<ReturnType<typeof listen>>
+
+      before(async () => {
+        db = await freshDatabase('example_pg_simple')
+        example = await createExampleApp({
+          databaseUrl: db.url,
+          sessionStore: 'pg-simple',
+          sessionSecret: 'example test secret',
+          express,
+        })
+        server = await listen(example.app)
+      })
+      after(async () => {
+        await server?.close()
+        await example?.close()
+        await db?.drop()
+      })
+
+      /** The rows of "session", as sid and signed-in email (null for an anonymous session). */
+      const rows = () =>
+        db.sequelize.query<{ sid: string; email: string | null }>(
+          `SELECT sid, sess->'user'->>'email' AS email FROM "session" ORDER BY sid`,
+          { type: QueryTypes.SELECT },
+        )
+
+      it('logging in on a second browser signs the first out; "session" holds the one row', async () => {
+        assert.equal(example.sessionStore.kind, 'pg-simple')
+        const first = new Browser(server.url)
+        const second = new Browser(server.url)
+        assert.equal((await first.post('/login', alice)).status, 200)
+        assert.equal((await second.post('/login', alice)).status, 200)
+        assert.deepEqual((await first.get('/me')).body, {
+          error: 'Not signed in',
+          reason: 'signed-in-elsewhere',
+        })
+        assert.equal((await second.get('/me')).status, 200)
+        const signedIn = (await rows()).filter((row) => row.email === alice.email)
+        assert.deepEqual(signedIn, [{ sid: sidOf(second.cookie), email: alice.email }])
+        // Nothing went to connect-session-sequelize's table.
+        const [sessions] = await db.sequelize.query<{ table: string | null }>(
+          `SELECT to_regclass('"Sessions"')::text AS table`,
+          { type: QueryTypes.SELECT },
+        )
+        assert.equal(sessions!.table, null)
+      })
+
+      it('logout everywhere deletes the row from "session", and only that user\'s', async () => {
+        const bob = new Browser(server.url)
+        assert.equal(
+          (await bob.post('/login', { email: 'bob@example.com', password: 'password' })).status,
+          200,
+        )
+        const alices = new Browser(server.url)
+        assert.equal((await alices.post('/login', alice)).status, 200)
+        assert.equal((await rows()).filter((row) => row.email === alice.email).length, 1)
+        assert.equal((await alices.post('/logout')).status, 200)
+        assert.equal((await alices.get('/me')).status, 401)
+        assert.deepEqual(
+          (await rows()).filter((row) => row.email !== null),
+          [{ sid: sidOf(bob.cookie), email: 'bob@example.com' }],
+        )
+      })
+    },
+  )
 })

@@ -2,13 +2,11 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { QueryTypes } from 'sequelize'
 import { createSingleSession } from '../src/index.js'
-import type { SequelizeStoreLike } from '../src/store/drivers/sequelize.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { Browser, sidOf } from './support/http.js'
 import { prepareExampleDatabase, startAppProcess, type AppProcess } from './support/processes.js'
 import { startSlowPost } from './support/slow-request.js'
-import SequelizeStoreInit from 'connect-session-sequelize'
-import session from 'express-session'
+import { createTestStore, storeIsShared, storeKind, type TestStore } from './support/stores.js'
 
 const K = 50
 const ROUNDS = 5
@@ -16,38 +14,68 @@ const alice = { email: 'alice@example.com', password: 'password' }
 
 /**
  * Real app processes on one database, driven over HTTP. The interleavings are the database's
- * and the operating system's, not ours.
+ * and the operating system's, not ours. The processes keep their sessions in the store that
+ * TEST_STORE names (SESSION_STORE of the example app); the tests read it behind their back
+ * through test/support/stores.ts ("Sessions" for connect-session-sequelize, "session" for
+ * connect-pg-simple).
  */
 
-async function storedSids(db: TestDatabase): Promise<string[]> {
-  const rows = await db.sequelize.query<{ sid: string }>(
-    'SELECT sid FROM "Sessions"'.replace(/"/g, quote(db)),
-    {
-      type: QueryTypes.SELECT,
-    },
+const skip = storeIsShared()
+  ? false
+  : `TEST_STORE=${storeKind()} keeps sessions in each process's memory: processes share nothing`
+/** The example app's SESSION_STORE for TEST_STORE (only the shared stores run here). */
+const SESSION_STORE = storeKind() === 'pg-simple' ? 'pg-simple' : 'sequelize'
+
+/** Two example-app processes on a fresh database, and the store they share, read directly. */
+async function startTwo(
+  label: string,
+  env: Record<string, string> = {},
+): Promise<{ db: TestDatabase; sessions: TestStore; processes: AppProcess[] }> {
+  const db = await freshDatabase(label)
+  await prepareExampleDatabase(db.url, SESSION_STORE)
+  const processes = await Promise.all(
+    [0, 1].map(() => startAppProcess(db.url, { ...env, SESSION_STORE })),
   )
-  return rows.map((row) => row.sid)
+  return { db, sessions: createTestStore(db), processes }
 }
 
-function quote(db: TestDatabase): string {
-  return db.sequelize.getDialect() === 'mariadb' ? '`' : '"'
+/** A single-session instance of a third process: its own store on the same database. */
+async function withThirdProcess<T>(
+  db: TestDatabase,
+  body: (admin: ReturnType<typeof createSingleSession>) => Promise<T>,
+): Promise<T> {
+  const third = createTestStore(db)
+  try {
+    return await body(createSingleSession({ store: third.store, sequelize: third.sequelize }))
+  } finally {
+    await third.close()
+  }
+}
+
+async function aliceId(db: TestDatabase): Promise<number> {
+  const [row] = await db.sequelize.query<{ id: number }>(
+    `SELECT id FROM users WHERE email = 'alice@example.com'`,
+    { type: QueryTypes.SELECT },
+  )
+  return row!.id
 }
 
 for (const onLimit of ['evict-oldest', 'deny-new'] as const) {
   for (const limit of [1, 3]) {
-    describe(`${K} concurrent logins of one user over 2 processes, limit ${limit}, ${onLimit}`, () => {
+    const title = `${K} concurrent logins of one user over 2 processes, limit ${limit}, ${onLimit}`
+    describe(title, { skip }, () => {
       let db: TestDatabase
+      let sessions: TestStore
       let processes: AppProcess[] = []
 
       before(async () => {
-        db = await freshDatabase(`procs_${limit}_${onLimit}`)
-        await prepareExampleDatabase(db.url)
         const env = { SINGLE_SESSION_LIMIT: String(limit), SINGLE_SESSION_ON_LIMIT: onLimit }
-        processes = await Promise.all([startAppProcess(db.url, env), startAppProcess(db.url, env)])
+        ;({ db, sessions, processes } = await startTwo(`procs_${limit}_${onLimit}`, env))
       })
       after(async () => {
         await Promise.all(processes.map((p) => p.stop()))
-        await db.drop()
+        await sessions?.close()
+        await db?.drop()
       })
 
       for (let round = 1; round <= ROUNDS; round++) {
@@ -70,7 +98,7 @@ for (const onLimit of ['evict-oldest', 'deny-new'] as const) {
             assert.equal(survivors, succeeded, 'every admitted login is alive')
           }
           // The store holds exactly the survivors: no loser's row was written back.
-          assert.equal((await storedSids(db)).length, survivors)
+          assert.equal((await sessions.storedSids()).length, survivors)
           // Losers are anonymous on the other process too.
           const crossCheck = await Promise.all(
             browsers.map((b, i) => {
@@ -84,26 +112,25 @@ for (const onLimit of ['evict-oldest', 'deny-new'] as const) {
           // Leave no session for the next round: a survivor signs out everywhere.
           const survivor = browsers[me.findIndex((r) => r.status === 200)]!
           await survivor.post('/logout')
-          assert.deepEqual(await storedSids(db), [])
+          assert.deepEqual(await sessions.storedSids(), [])
         })
       }
     })
   }
 }
 
-describe('in-flight writes across processes', () => {
+describe('in-flight writes across processes', { skip }, () => {
   let db: TestDatabase
+  let sessions: TestStore
   let processes: AppProcess[] = []
 
   before(async () => {
-    db = await freshDatabase('procs_inflight')
-    await prepareExampleDatabase(db.url)
-    const env = { SINGLE_SESSION_LIMIT: '2' }
-    processes = await Promise.all([startAppProcess(db.url, env), startAppProcess(db.url, env)])
+    ;({ db, sessions, processes } = await startTwo('procs_inflight', { SINGLE_SESSION_LIMIT: '2' }))
   })
   after(async () => {
     await Promise.all(processes.map((p) => p.stop()))
-    await db.drop()
+    await sessions?.close()
+    await db?.drop()
   })
 
   const enders: Record<string, (victim: Browser) => Promise<void>> = {
@@ -117,16 +144,8 @@ describe('in-flight writes across processes', () => {
       await other.post('/logout')
     },
     'an admin logout from a third process': async () => {
-      const store = new (SequelizeStoreInit(session.Store))({
-        db: db.sequelize,
-        checkExpirationInterval: 0,
-      })
-      const admin = createSingleSession({ store })
-      const user = await db.sequelize.query<{ id: number }>(
-        `SELECT id FROM users WHERE email = 'alice@example.com'`,
-        { type: QueryTypes.SELECT },
-      )
-      await admin.logoutUsers([user[0]!.id])
+      const id = await aliceId(db)
+      await withThirdProcess(db, (admin) => admin.logoutUsers([id]))
     },
   }
 
@@ -144,11 +163,14 @@ describe('in-flight writes across processes', () => {
         await slow.headersSent
         await new Promise((resolve) => setTimeout(resolve, 300))
         await end(victim)
-        assert.ok(!(await storedSids(db)).includes(sid), 'ended')
+        assert.ok(!(await sessions.storedSids()).includes(sid), 'ended')
         const status = await slow.finish()
         if (status === 401 && attempt < 5) continue
         assert.equal(status, 200, 'the in-flight request was signed in when it loaded the session')
-        assert.ok(!(await storedSids(db)).includes(sid), 'the late write did not bring it back')
+        assert.ok(
+          !(await sessions.storedSids()).includes(sid),
+          'the late write did not bring it back',
+        )
         assert.equal((await victim.get('/me')).status, 401)
         const cleanup = new Browser(processes[0]!.url)
         await cleanup.post('/login', alice)
@@ -159,76 +181,68 @@ describe('in-flight writes across processes', () => {
   }
 })
 
-describe('an admin logs a user out while that user is logging in', () => {
+describe('an admin logs a user out while that user is logging in', { skip }, () => {
   let db: TestDatabase
+  let sessions: TestStore
   let processes: AppProcess[] = []
 
   before(async () => {
-    db = await freshDatabase('procs_admin_race')
-    await prepareExampleDatabase(db.url)
-    processes = await Promise.all([
-      startAppProcess(db.url, { SINGLE_SESSION_LIMIT: '5' }),
-      startAppProcess(db.url, { SINGLE_SESSION_LIMIT: '5' }),
-    ])
+    ;({ db, sessions, processes } = await startTwo('procs_admin_race', {
+      SINGLE_SESSION_LIMIT: '5',
+    }))
   })
   after(async () => {
     await Promise.all(processes.map((p) => p.stop()))
-    await db.drop()
+    await sessions?.close()
+    await db?.drop()
   })
 
   for (let round = 1; round <= ROUNDS; round++) {
     it(`round ${round}: every session that existed when the logout started is gone`, async () => {
       const existing = [new Browser(processes[0]!.url), new Browser(processes[1]!.url)]
       for (const b of existing) assert.equal((await b.post('/login', alice)).status, 200)
-      const store = new (SequelizeStoreInit(session.Store))({
-        db: db.sequelize,
-        checkExpirationInterval: 0,
+      const id = await aliceId(db)
+      await withThirdProcess(db, async (admin) => {
+        const newcomers = Array.from({ length: 6 }, (_, i) => new Browser(processes[i % 2]!.url))
+        const [report] = await Promise.all([
+          admin.logoutUsers([id]),
+          ...newcomers.map((b) => b.post('/login', alice)),
+        ])
+        assert.ok(report.sessions >= existing.length)
+        for (const b of existing) assert.equal((await b.get('/me')).status, 401)
+        // The new logins may have won or lost the race; whichever survived is a real session.
+        const stored = new Set(await sessions.storedSids())
+        for (const b of newcomers) {
+          const alive = (await b.get('/me')).status === 200
+          assert.equal(alive, stored.has(sidOf(b.cookie) ?? ''), 'alive exactly when stored')
+        }
+        await admin.logoutUsers([id])
       })
-      const admin = createSingleSession({ store })
-      const [row] = await db.sequelize.query<{ id: number }>(
-        `SELECT id FROM users WHERE email = 'alice@example.com'`,
-        { type: QueryTypes.SELECT },
-      )
-      const id = row!.id
-      const newcomers = Array.from({ length: 6 }, (_, i) => new Browser(processes[i % 2]!.url))
-      const [report] = await Promise.all([
-        admin.logoutUsers([id]),
-        ...newcomers.map((b) => b.post('/login', alice)),
-      ])
-      assert.ok(report.sessions >= existing.length)
-      for (const b of existing) assert.equal((await b.get('/me')).status, 401)
-      // The new logins may have won or lost the race; whichever survived is a real session.
-      const stored = new Set(await storedSids(db))
-      for (const b of newcomers) {
-        const alive = (await b.get('/me')).status === 200
-        assert.equal(alive, stored.has(sidOf(b.cookie) ?? ''), 'alive exactly when stored')
-      }
-      await admin.logoutUsers([id])
-      assert.deepEqual(await storedSids(db), [])
+      assert.deepEqual(await sessions.storedSids(), [])
     })
   }
 })
 
-describe('cleanup running alongside logins', () => {
+describe('cleanup running alongside logins', { skip }, () => {
   let db: TestDatabase
+  let sessions: TestStore
+  /** The cleaner's store: a third process on the same database. */
+  let third: TestStore
   let processes: AppProcess[] = []
 
   before(async () => {
-    db = await freshDatabase('procs_cleanup')
-    await prepareExampleDatabase(db.url)
-    processes = await Promise.all([startAppProcess(db.url), startAppProcess(db.url)])
+    ;({ db, sessions, processes } = await startTwo('procs_cleanup'))
+    third = createTestStore(db)
   })
   after(async () => {
     await Promise.all(processes.map((p) => p.stop()))
-    await db.drop()
+    await third?.close()
+    await sessions?.close()
+    await db?.drop()
   })
 
   it('no lock error or deadlock reaches a user', async () => {
-    const store = new (SequelizeStoreInit(session.Store))({
-      db: db.sequelize,
-      checkExpirationInterval: 0,
-    })
-    const cleaner = createSingleSession({ store })
+    const cleaner = createSingleSession({ store: third.store, sequelize: third.sequelize })
     const emails = ['alice', 'bob', 'staff', 'admin', 'root'].map((name) => `${name}@example.com`)
     for (let round = 0; round < 3; round++) {
       // Something for the cleanup to delete: sessions that have expired.
@@ -239,10 +253,7 @@ describe('cleanup running alongside logins', () => {
           return sidOf(b.cookie)!
         }),
       )
-      await (store as unknown as SequelizeStoreLike).sessionModel.update(
-        { expires: new Date(Date.now() - 1000) },
-        { where: { sid: stale } },
-      )
+      await Promise.all(stale.map((sid) => sessions.expire(sid)))
       let cleaning = true
       const cleanups = (async () => {
         let runs = 0

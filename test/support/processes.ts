@@ -8,9 +8,15 @@ export interface AppProcess {
 
 const SECRET = 'multi-process test secret'
 
-/** Migrates and seeds once, so that the processes do not race to do it. */
-export async function prepareExampleDatabase(databaseUrl: string): Promise<void> {
-  const example = await createExampleApp({ databaseUrl, sessionSecret: SECRET })
+/**
+ * Migrates and seeds once, so that the processes do not race to do it: with `sessionStore`
+ * pg-simple, that includes connect-pg-simple's `session` table.
+ */
+export async function prepareExampleDatabase(
+  databaseUrl: string,
+  sessionStore?: string,
+): Promise<void> {
+  const example = await createExampleApp({ databaseUrl, sessionStore, sessionSecret: SECRET })
   await example.close()
 }
 
