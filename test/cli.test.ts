@@ -8,7 +8,13 @@ import { after, before, describe, it } from 'node:test'
 import { DataTypes } from 'sequelize'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { sidOf, type Browser } from './support/http.js'
+import { storeIsShared, storeKind } from './support/stores.js'
 import { startTestApp, type TestApp } from './support/test-app.js'
+
+/** The CLI opens the store the test apps use: the example app's SESSION_STORE. */
+function storeEnv(): { SESSION_STORE?: string } {
+  return storeKind() === 'pg-simple' ? { SESSION_STORE: 'pg-simple' } : {}
+}
 
 interface Run {
   code: number | null
@@ -51,7 +57,7 @@ const CHROME_WINDOWS =
 interface Fixture {
   db: TestDatabase
   app: TestApp
-  env: { DATABASE_URL: string }
+  env: { DATABASE_URL: string; SESSION_STORE?: string }
   alice: [Browser, Browser]
   bob: Browser
   close(): Promise<void>
@@ -78,7 +84,7 @@ async function fixture(label: string): Promise<Fixture> {
   return {
     db,
     app,
-    env: { DATABASE_URL: db.url },
+    env: { DATABASE_URL: db.url, ...storeEnv() },
     alice: [laptop, desktop],
     bob,
     async close() {
@@ -96,372 +102,405 @@ async function closedPort(): Promise<number> {
   return typeof address === 'object' && address ? address.port : 1
 }
 
-describe('command line', () => {
-  describe('sessions, usage and errors (one populated database)', () => {
-    let f: Fixture
-    before(async () => {
-      f = await fixture('cli-read')
-    })
-    after(async () => {
-      await f.close()
-    })
-
-    it('lists a user’s sessions as a table, by email or by id', async () => {
-      const byEmail = await cli(['sessions', '--user', 'alice@example.com'], f.env)
-      assert.equal(byEmail.code, 0, byEmail.stderr)
-      const lines = byEmail.stdout.trim().split('\n')
-      assert.equal(lines[0], 'alice@example.com (user 1): 2 sessions')
-      assert.match(lines[2] ?? '', /^\s*ID\s+DEVICE\s+IP\s+CREATED \(UTC\)\s+LAST ACTIVE \(UTC\)/)
-      assert.match(
-        lines[3] ?? '',
-        /Chrome on Windows\s+\S*127\.0\.0\.1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/,
-      )
-      assert.match(lines[4] ?? '', /Firefox on Linux/)
-      assert.equal(lines.length, 5)
-      // Columns line up: every row starts its DEVICE column where the header does.
-      const deviceColumn = lines[2]!.indexOf('DEVICE')
-      assert.equal(lines[3]!.indexOf('Chrome'), deviceColumn)
-      assert.equal(lines[4]!.indexOf('Firefox'), deviceColumn)
-      assert.ok(!byEmail.stdout.includes(sidOf(f.alice[0].cookie)!), 'no secret sid in the table')
-
-      const byId = await cli(['sessions', '--user', '1'], f.env)
-      assert.equal(byId.code, 0)
-      assert.equal(byId.stdout, byEmail.stdout)
-      const otherCase = await cli(['sessions', '-u', 'ALICE@Example.com'], f.env)
-      assert.equal(otherCase.stdout, byEmail.stdout)
-    })
-
-    it('prints JSON with --json', async () => {
-      const run = await cli(['sessions', '--user', 'alice@example.com', '--json'], f.env)
-      assert.equal(run.code, 0, run.stderr)
-      const body = JSON.parse(run.stdout) as {
-        user: { userId: string; email: string }
-        sessions: Array<Record<string, unknown>>
-      }
-      assert.deepEqual(body.user, { userId: '1', email: 'alice@example.com' })
-      assert.deepEqual(
-        body.sessions.map((s) => s.sid),
-        [sidOf(f.alice[1].cookie), sidOf(f.alice[0].cookie)],
-      )
-      assert.equal(body.sessions[0]?.device, 'Chrome on Windows')
-      assert.match(String(body.sessions[0]?.ip), /127\.0\.0\.1/)
-      assert.ok(!Number.isNaN(Date.parse(String(body.sessions[0]?.lastSeenAt))))
-    })
-
-    it('says so when the user has no sessions', async () => {
-      const run = await cli(['sessions', '--user', 'carol@example.com'], f.env)
-      assert.equal(run.code, 0)
-      assert.equal(run.stdout.trim(), 'carol@example.com (user 3) has no sessions.')
-    })
-
-    it('exits 3 for an unknown user, by email or by id', async () => {
-      for (const user of ['nobody@example.com', '999', 'not-an-id']) {
-        const run = await cli(['sessions', '--user', user], f.env)
-        assert.equal(run.code, 3, `${user}: ${run.stderr}`)
-        assert.match(run.stderr, /Unknown user/)
-        assert.equal(run.stdout, '')
-      }
-    })
-
-    it('exits 3 before ending anything when one of several users is unknown', async () => {
-      const run = await cli(['logout', '--user', 'alice@example.com', 'nobody@example.com'], f.env)
-      assert.equal(run.code, 3)
-      assert.match(run.stderr, /nobody@example\.com/)
-      assert.equal((await f.alice[0].get('/me')).body.userId, 1, 'alice is still signed in')
-    })
-
-    it('exits 2 for bad arguments, with a message', async () => {
-      const cases: string[][] = [
-        [],
-        ['bogus'],
-        ['sessions'],
-        ['sessions', '--user'],
-        ['sessions', '--user', '1', '--colour'],
-        ['stats', '--top', '0'],
-        ['stats', '--top', 'many'],
-        ['logout'],
-      ]
-      for (const args of cases) {
-        const run = await cli(args, f.env)
-        assert.equal(run.code, 2, `${args.join(' ')}: ${run.stdout}${run.stderr}`)
-        assert.ok(run.stderr.trim().length > 0, `${args.join(' ')} says why`)
-      }
-    })
-
-    it('starts every line of a usage error with its name', async () => {
-      const cases: string[][] = [
-        ['bogus'],
-        ['sessions'],
-        ['sessions', '--user'],
-        ['sessions', '--user', '1', '--colour'],
-        ['stats', '--top', '0'],
-        ['logout'],
-      ]
-      for (const args of cases) {
-        const run = await cli(args, f.env)
-        assert.equal(run.code, 2, args.join(' '))
-        for (const line of run.stderr.split('\n').filter((l) => l.trim() !== '')) {
-          assert.match(line, /^adminjs-single-session: /, `${args.join(' ')}: ${line}`)
-        }
-      }
-    })
-
-    it('without arguments, says so and prints the usage, exit 2', async () => {
-      const run = await cli([], f.env)
-      assert.equal(run.code, 2)
-      assert.match(
-        run.stderr,
-        /^adminjs-single-session: no command given\nUsage: adminjs-single-session /,
-      )
-      assert.match(run.stderr, /Commands:\n\s+sessions/)
-    })
-
-    it('exits 2 without a usable database setting', async () => {
-      const none = await cli(['stats'], { DATABASE_URL: undefined })
-      assert.equal(none.code, 2)
-      assert.match(none.stderr, /DATABASE_URL/)
-      const scheme = await cli(['stats'], { DATABASE_URL: 'oracle://db/app' })
-      assert.equal(scheme.code, 2)
-      assert.match(scheme.stderr, /sqlite:, postgres:\/\/ or mariadb:\/\//)
-      const table = await cli(['stats', '--table', 'user sessions; DROP'], f.env)
-      assert.equal(table.code, 2)
-    })
-
-    it('exits 1 for an unreachable database, naming it without the password', async () => {
-      const port = await closedPort()
-      for (const url of [
-        `postgres://app:secret@127.0.0.1:${port}/app`,
-        `mariadb://app:secret@127.0.0.1:${port}/app`,
-      ]) {
-        const started = Date.now()
-        const run = await cli(['stats'], { DATABASE_URL: url })
-        assert.equal(run.code, 1, run.stderr)
-        assert.match(run.stderr, /Cannot connect to the database/)
-        assert.match(run.stderr, new RegExp(`127\\.0\\.0\\.1:${port}`))
-        assert.ok(!run.stderr.includes('secret'), 'the password is not printed')
-        assert.ok(Date.now() - started < 30_000)
-      }
-      const missingFile = await cli(['stats'], { DATABASE_URL: 'sqlite:/nonexistent/app.sqlite' })
-      assert.equal(missingFile.code, 1)
-      assert.match(missingFile.stderr, /No SQLite database/)
-    })
-
-    it('has --help for every command, exit 0', async () => {
-      for (const command of ['sessions', 'logout', 'prune', 'stats', 'migrate']) {
-        const run = await cli([command, '--help'])
-        assert.equal(run.code, 0, run.stderr)
-        assert.match(run.stdout, new RegExp(`Usage: adminjs-single-session ${command}`))
-        assert.match(run.stdout, /Exit codes:/)
-        assert.match(run.stdout, /--database <url>/)
-      }
-      const top = await cli(['--help'])
-      assert.equal(top.code, 0)
-      for (const command of ['sessions', 'logout', 'prune', 'stats', 'migrate']) {
-        assert.match(top.stdout, new RegExp(`^  ${command}`, 'm'))
-      }
-    })
-
-    it('reads the database and the user table from a config file', async () => {
-      await f.db.sequelize.getQueryInterface().createTable('accounts', {
-        account_id: { type: DataTypes.STRING(40), primaryKey: true },
-        login: { type: DataTypes.STRING(191) },
+describe(
+  'command line',
+  {
+    skip:
+      !storeIsShared() &&
+      'an in-memory store lives in the app process: the command line cannot reach its sessions',
+  },
+  () => {
+    describe('sessions, usage and errors (one populated database)', () => {
+      let f: Fixture
+      before(async () => {
+        f = await fixture('cli-read')
       })
-      await f.db.sequelize
-        .getQueryInterface()
-        .bulkInsert('accounts', [{ account_id: '2', login: 'robert@example.com' }])
-      const dir = mkdtempSync(join(tmpdir(), 'single-session-cli-'))
-      try {
-        const file = join(dir, 'config.json')
-        writeFileSync(
-          file,
-          JSON.stringify({
-            database: f.db.url,
-            userTable: 'accounts',
-            userIdColumn: 'account_id',
-            userEmailColumn: 'login',
-          }),
-        )
-        const run = await cli(['sessions', '--config', file, '--user', 'robert@example.com'], {
-          DATABASE_URL: 'sqlite:/nonexistent/ignored.sqlite',
-        })
-        assert.equal(run.code, 0, run.stderr)
-        assert.match(run.stdout, /^robert@example\.com \(user 2\): 1 session/)
-
-        writeFileSync(file, JSON.stringify({ database: f.db.url, usersTable: 'accounts' }))
-        const bad = await cli(['stats', '--config', file])
-        assert.equal(bad.code, 2)
-        assert.match(bad.stderr, /Unknown key "usersTable"/)
-      } finally {
-        rmSync(dir, { recursive: true, force: true })
-      }
-    })
-  })
-
-  describe('logout', () => {
-    it('signs users out everywhere and says what it did', async () => {
-      const f = await fixture('cli-logout')
-      try {
-        const run = await cli(['logout', '--user', 'alice@example.com', '--user', '2'], f.env)
-        assert.equal(run.code, 0, run.stderr)
-        assert.equal(
-          run.stdout,
-          [
-            'Signed out alice@example.com (user 1): 2 sessions ended.',
-            'Signed out bob@example.com (user 2): 1 session ended.',
-            'Ended 3 sessions of 2 users.',
-            '',
-          ].join('\n'),
-        )
-        for (const browser of [...f.alice, f.bob]) {
-          assert.equal((await browser.get('/me')).body.userId, null)
-        }
-        assert.deepEqual(await f.app.records(), [])
-
-        const again = await cli(['logout', '--user', '1', '--json'], f.env)
-        assert.equal(again.code, 0)
-        assert.deepEqual(JSON.parse(again.stdout), {
-          sessions: 0,
-          users: [{ userId: '1', email: 'alice@example.com', sessions: 0 }],
-        })
-      } finally {
+      after(async () => {
         await f.close()
-      }
-    })
-  })
+      })
 
-  describe('prune and stats', () => {
-    it('prune deletes expired sessions with a count; stats counts with GROUP BY', async () => {
-      const f = await fixture('cli-prune-stats')
-      try {
-        const stats = await cli(['stats', '--json'], f.env)
-        assert.equal(stats.code, 0, stats.stderr)
-        const body = JSON.parse(stats.stdout) as Record<string, unknown>
-        assert.equal(body.sessions, 3)
-        assert.equal(body.users, 2)
-        assert.equal(body.expired, 0)
-        assert.equal(body.storeRows, 3)
+      it('lists a user’s sessions as a table, by email or by id', async () => {
+        const byEmail = await cli(['sessions', '--user', 'alice@example.com'], f.env)
+        assert.equal(byEmail.code, 0, byEmail.stderr)
+        const lines = byEmail.stdout.trim().split('\n')
+        assert.equal(lines[0], 'alice@example.com (user 1): 2 sessions')
+        assert.match(lines[2] ?? '', /^\s*ID\s+DEVICE\s+IP\s+CREATED \(UTC\)\s+LAST ACTIVE \(UTC\)/)
+        assert.match(
+          lines[3] ?? '',
+          /Chrome on Windows\s+\S*127\.0\.0\.1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/,
+        )
+        assert.match(lines[4] ?? '', /Firefox on Linux/)
+        assert.equal(lines.length, 5)
+        // Columns line up: every row starts its DEVICE column where the header does.
+        const deviceColumn = lines[2]!.indexOf('DEVICE')
+        assert.equal(lines[3]!.indexOf('Chrome'), deviceColumn)
+        assert.equal(lines[4]!.indexOf('Firefox'), deviceColumn)
+        assert.ok(!byEmail.stdout.includes(sidOf(f.alice[0].cookie)!), 'no secret sid in the table')
+
+        const byId = await cli(['sessions', '--user', '1'], f.env)
+        assert.equal(byId.code, 0)
+        assert.equal(byId.stdout, byEmail.stdout)
+        const otherCase = await cli(['sessions', '-u', 'ALICE@Example.com'], f.env)
+        assert.equal(otherCase.stdout, byEmail.stdout)
+      })
+
+      it('prints JSON with --json', async () => {
+        const run = await cli(['sessions', '--user', 'alice@example.com', '--json'], f.env)
+        assert.equal(run.code, 0, run.stderr)
+        const body = JSON.parse(run.stdout) as {
+          user: { userId: string; email: string }
+          sessions: Array<Record<string, unknown>>
+        }
+        assert.deepEqual(body.user, { userId: '1', email: 'alice@example.com' })
         assert.deepEqual(
-          (body.top as Array<Record<string, unknown>>).map((u) => [u.userId, u.email, u.sessions]),
-          [
-            ['1', 'alice@example.com', 2],
-            ['2', 'bob@example.com', 1],
-          ],
+          body.sessions.map((s) => s.sid),
+          [sidOf(f.alice[1].cookie), sidOf(f.alice[0].cookie)],
         )
-        const topOne = JSON.parse((await cli(['stats', '--json', '--top', '1'], f.env)).stdout) as {
-          top: unknown[]
+        assert.equal(body.sessions[0]?.device, 'Chrome on Windows')
+        assert.match(String(body.sessions[0]?.ip), /127\.0\.0\.1/)
+        assert.ok(!Number.isNaN(Date.parse(String(body.sessions[0]?.lastSeenAt))))
+      })
+
+      it('says so when the user has no sessions', async () => {
+        const run = await cli(['sessions', '--user', 'carol@example.com'], f.env)
+        assert.equal(run.code, 0)
+        assert.equal(run.stdout.trim(), 'carol@example.com (user 3) has no sessions.')
+      })
+
+      it('exits 3 for an unknown user, by email or by id', async () => {
+        for (const user of ['nobody@example.com', '999', 'not-an-id']) {
+          const run = await cli(['sessions', '--user', user], f.env)
+          assert.equal(run.code, 3, `${user}: ${run.stderr}`)
+          assert.match(run.stderr, /Unknown user/)
+          assert.equal(run.stdout, '')
         }
-        assert.equal(topOne.top.length, 1)
+      })
 
-        const text = await cli(['stats'], f.env)
-        assert.equal(text.code, 0)
-        assert.match(text.stdout, /^Signed-in sessions\s+3$/m)
-        assert.match(text.stdout, /^Users with sessions\s+2$/m)
-        assert.match(text.stdout, /^1\s+alice@example\.com\s+2\s+\d{4}-/m)
-
-        await f.app.expireSession(sidOf(f.bob.cookie)!)
-        const pruned = await cli(['prune'], f.env)
-        assert.equal(pruned.code, 0, pruned.stderr)
-        assert.match(pruned.stdout, /^Deleted 1 expired session, /)
-        assert.equal((await f.bob.get('/me')).body.userId, null)
-        assert.equal((await f.alice[0].get('/me')).body.userId, 1, 'live sessions stay')
-
-        const again = await cli(['prune', '--json'], f.env)
-        assert.equal(again.code, 0)
-        assert.equal((JSON.parse(again.stdout) as { sessions: number }).sessions, 0)
-        const after = JSON.parse((await cli(['stats', '--json'], f.env)).stdout) as {
-          storeRows: number
-        }
-        assert.equal(after.storeRows, 2)
-      } finally {
-        await f.close()
-      }
-    })
-  })
-
-  describe('migrate', () => {
-    it('creates the tables on an empty database, then applies nothing', async () => {
-      const db = await freshDatabase('cli-migrate')
-      try {
-        const env = { DATABASE_URL: db.url }
-        const missing = await cli(['stats'], env)
-        assert.equal(missing.code, 1)
-        assert.match(missing.stderr, /missing tables?.*migrate/)
-
-        const first = await cli(['migrate'], env)
-        assert.equal(first.code, 0, first.stderr)
-        assert.match(first.stdout, /^Applied \d+ migrations?:\n {2}0001-create-user-sessions/)
-        const tables = (await db.sequelize.getQueryInterface().showAllTables()).map((t) =>
-          typeof t === 'string' ? t : (t as { tableName: string }).tableName,
+      it('exits 3 before ending anything when one of several users is unknown', async () => {
+        const run = await cli(
+          ['logout', '--user', 'alice@example.com', 'nobody@example.com'],
+          f.env,
         )
-        for (const table of ['user_sessions', 'Sessions', 'single_session_migrations']) {
-          assert.ok(tables.includes(table), `${table} exists`)
+        assert.equal(run.code, 3)
+        assert.match(run.stderr, /nobody@example\.com/)
+        assert.equal((await f.alice[0].get('/me')).body.userId, 1, 'alice is still signed in')
+      })
+
+      it('exits 2 for bad arguments, with a message', async () => {
+        const cases: string[][] = [
+          [],
+          ['bogus'],
+          ['sessions'],
+          ['sessions', '--user'],
+          ['sessions', '--user', '1', '--colour'],
+          ['stats', '--top', '0'],
+          ['stats', '--top', 'many'],
+          ['logout'],
+        ]
+        for (const args of cases) {
+          const run = await cli(args, f.env)
+          assert.equal(run.code, 2, `${args.join(' ')}: ${run.stdout}${run.stderr}`)
+          assert.ok(run.stderr.trim().length > 0, `${args.join(' ')} says why`)
         }
-        const second = await cli(['migrate'], env)
-        assert.equal(second.code, 0)
-        assert.equal(second.stdout.trim(), 'Nothing to apply: the database is up to date.')
-        const json = await cli(['migrate', '--json'], env)
-        assert.deepEqual(JSON.parse(json.stdout), { applied: [] })
-        assert.equal((await cli(['stats'], env)).code, 0)
-      } finally {
-        await db.drop()
-      }
-    })
-  })
-
-  describe('a user table whose ids are not integers', () => {
-    const ALICE = '0b6f3c9e-8d1a-4f2b-9c7e-5a4d3b2c1f00'
-    let db: TestDatabase
-    let env: { DATABASE_URL: string }
-    before(async () => {
-      db = await freshDatabase('cli-uuid')
-      const app = await startTestApp(db, { sync: 'migrate' })
-      const queryInterface = db.sequelize.getQueryInterface()
-      await queryInterface.createTable('users', {
-        id: { type: DataTypes.UUID, primaryKey: true },
-        email: { type: DataTypes.STRING(191), allowNull: false },
       })
-      await queryInterface.bulkInsert('users', [{ id: ALICE, email: 'alice@example.com' }])
-      await queryInterface.createTable('birthdays', {
-        day: { type: DataTypes.DATEONLY, primaryKey: true },
-        email: { type: DataTypes.STRING(191), allowNull: false },
+
+      it('opens the store named by --store or SESSION_STORE, and refuses one it cannot', async () => {
+        const memory = await cli(['stats', '--store', 'memory'], f.env)
+        assert.equal(memory.code, 2)
+        assert.match(
+          memory.stderr,
+          /--store must be one of sequelize, pg-simple.*in the app process/,
+        )
+        const sqlite = await cli(['stats', '--store', 'pg-simple', '--database', 'sqlite::memory:'])
+        assert.equal(sqlite.code, 2)
+        assert.match(sqlite.stderr, /--store pg-simple needs a PostgreSQL database/)
       })
-      await app.browser().post('/login', { id: ALICE })
-      await app.close()
-      env = { DATABASE_URL: db.url }
-    })
-    after(async () => {
-      await db.drop()
-    })
 
-    it('finds a user by a UUID id', async () => {
-      const run = await cli(['sessions', '--user', ALICE], env)
-      assert.equal(run.code, 0, run.stderr)
-      assert.match(run.stdout, /^alice@example\.com \(user [0-9a-f-]{36}\): 1 session/)
-    })
+      it('starts every line of a usage error with its name', async () => {
+        const cases: string[][] = [
+          ['bogus'],
+          ['sessions'],
+          ['sessions', '--user'],
+          ['sessions', '--user', '1', '--colour'],
+          ['stats', '--top', '0'],
+          ['logout'],
+        ]
+        for (const args of cases) {
+          const run = await cli(args, f.env)
+          assert.equal(run.code, 2, args.join(' '))
+          for (const line of run.stderr.split('\n').filter((l) => l.trim() !== '')) {
+            assert.match(line, /^adminjs-single-session: /, `${args.join(' ')}: ${line}`)
+          }
+        }
+      })
 
-    it('says "no such user", exit 3, for an id a UUID column cannot hold', async () => {
-      for (const command of ['sessions', 'logout']) {
-        const run = await cli([command, '--user', '12'], env)
-        assert.equal(run.code, 3, run.stderr)
-        assert.equal(
+      it('without arguments, says so and prints the usage, exit 2', async () => {
+        const run = await cli([], f.env)
+        assert.equal(run.code, 2)
+        assert.match(
           run.stderr,
-          'adminjs-single-session: Unknown user: no user with the id 12\n',
-          command,
+          /^adminjs-single-session: no command given\nUsage: adminjs-single-session /,
         )
+        assert.match(run.stderr, /Commands:\n\s+sessions/)
+      })
+
+      it('exits 2 without a usable database setting', async () => {
+        const none = await cli(['stats'], { DATABASE_URL: undefined })
+        assert.equal(none.code, 2)
+        assert.match(none.stderr, /DATABASE_URL/)
+        const scheme = await cli(['stats'], { DATABASE_URL: 'oracle://db/app' })
+        assert.equal(scheme.code, 2)
+        assert.match(scheme.stderr, /sqlite:, postgres:\/\/ or mariadb:\/\//)
+        const table = await cli(['stats', '--table', 'user sessions; DROP'], f.env)
+        assert.equal(table.code, 2)
+      })
+
+      it('exits 1 for an unreachable database, naming it without the password', async () => {
+        const port = await closedPort()
+        for (const url of [
+          `postgres://app:secret@127.0.0.1:${port}/app`,
+          `mariadb://app:secret@127.0.0.1:${port}/app`,
+        ]) {
+          const started = Date.now()
+          const run = await cli(['stats'], { DATABASE_URL: url })
+          assert.equal(run.code, 1, run.stderr)
+          assert.match(run.stderr, /Cannot connect to the database/)
+          assert.match(run.stderr, new RegExp(`127\\.0\\.0\\.1:${port}`))
+          assert.ok(!run.stderr.includes('secret'), 'the password is not printed')
+          assert.ok(Date.now() - started < 30_000)
+        }
+        const missingFile = await cli(['stats'], { DATABASE_URL: 'sqlite:/nonexistent/app.sqlite' })
+        assert.equal(missingFile.code, 1)
+        assert.match(missingFile.stderr, /No SQLite database/)
+      })
+
+      it('has --help for every command, exit 0', async () => {
+        for (const command of ['sessions', 'logout', 'prune', 'stats', 'migrate']) {
+          const run = await cli([command, '--help'])
+          assert.equal(run.code, 0, run.stderr)
+          assert.match(run.stdout, new RegExp(`Usage: adminjs-single-session ${command}`))
+          assert.match(run.stdout, /Exit codes:/)
+          assert.match(run.stdout, /--database <url>/)
+        }
+        const top = await cli(['--help'])
+        assert.equal(top.code, 0)
+        for (const command of ['sessions', 'logout', 'prune', 'stats', 'migrate']) {
+          assert.match(top.stdout, new RegExp(`^  ${command}`, 'm'))
+        }
+      })
+
+      it('reads the database and the user table from a config file', async () => {
+        await f.db.sequelize.getQueryInterface().createTable('accounts', {
+          account_id: { type: DataTypes.STRING(40), primaryKey: true },
+          login: { type: DataTypes.STRING(191) },
+        })
+        await f.db.sequelize
+          .getQueryInterface()
+          .bulkInsert('accounts', [{ account_id: '2', login: 'robert@example.com' }])
+        const dir = mkdtempSync(join(tmpdir(), 'single-session-cli-'))
+        try {
+          const file = join(dir, 'config.json')
+          writeFileSync(
+            file,
+            JSON.stringify({
+              database: f.db.url,
+              userTable: 'accounts',
+              userIdColumn: 'account_id',
+              userEmailColumn: 'login',
+            }),
+          )
+          const run = await cli(['sessions', '--config', file, '--user', 'robert@example.com'], {
+            DATABASE_URL: 'sqlite:/nonexistent/ignored.sqlite',
+            ...storeEnv(),
+          })
+          assert.equal(run.code, 0, run.stderr)
+          assert.match(run.stdout, /^robert@example\.com \(user 2\): 1 session/)
+
+          writeFileSync(file, JSON.stringify({ database: f.db.url, usersTable: 'accounts' }))
+          const bad = await cli(['stats', '--config', file])
+          assert.equal(bad.code, 2)
+          assert.match(bad.stderr, /Unknown key "usersTable"/)
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
+      })
+    })
+
+    describe('logout', () => {
+      it('signs users out everywhere and says what it did', async () => {
+        const f = await fixture('cli-logout')
+        try {
+          const run = await cli(['logout', '--user', 'alice@example.com', '--user', '2'], f.env)
+          assert.equal(run.code, 0, run.stderr)
+          assert.equal(
+            run.stdout,
+            [
+              'Signed out alice@example.com (user 1): 2 sessions ended.',
+              'Signed out bob@example.com (user 2): 1 session ended.',
+              'Ended 3 sessions of 2 users.',
+              '',
+            ].join('\n'),
+          )
+          for (const browser of [...f.alice, f.bob]) {
+            assert.equal((await browser.get('/me')).body.userId, null)
+          }
+          assert.deepEqual(await f.app.records(), [])
+
+          const again = await cli(['logout', '--user', '1', '--json'], f.env)
+          assert.equal(again.code, 0)
+          assert.deepEqual(JSON.parse(again.stdout), {
+            sessions: 0,
+            users: [{ userId: '1', email: 'alice@example.com', sessions: 0 }],
+          })
+        } finally {
+          await f.close()
+        }
+      })
+    })
+
+    describe('prune and stats', () => {
+      it('prune deletes expired sessions with a count; stats counts with GROUP BY', async () => {
+        const f = await fixture('cli-prune-stats')
+        try {
+          const stats = await cli(['stats', '--json'], f.env)
+          assert.equal(stats.code, 0, stats.stderr)
+          const body = JSON.parse(stats.stdout) as Record<string, unknown>
+          assert.equal(body.sessions, 3)
+          assert.equal(body.users, 2)
+          assert.equal(body.expired, 0)
+          assert.equal(body.storeRows, 3)
+          assert.deepEqual(
+            (body.top as Array<Record<string, unknown>>).map((u) => [
+              u.userId,
+              u.email,
+              u.sessions,
+            ]),
+            [
+              ['1', 'alice@example.com', 2],
+              ['2', 'bob@example.com', 1],
+            ],
+          )
+          const topOne = JSON.parse(
+            (await cli(['stats', '--json', '--top', '1'], f.env)).stdout,
+          ) as {
+            top: unknown[]
+          }
+          assert.equal(topOne.top.length, 1)
+
+          const text = await cli(['stats'], f.env)
+          assert.equal(text.code, 0)
+          assert.match(text.stdout, /^Signed-in sessions\s+3$/m)
+          assert.match(text.stdout, /^Users with sessions\s+2$/m)
+          assert.match(text.stdout, /^1\s+alice@example\.com\s+2\s+\d{4}-/m)
+
+          await f.app.expireSession(sidOf(f.bob.cookie)!)
+          const pruned = await cli(['prune'], f.env)
+          assert.equal(pruned.code, 0, pruned.stderr)
+          assert.match(pruned.stdout, /^Deleted 1 expired session, /)
+          assert.equal((await f.bob.get('/me')).body.userId, null)
+          assert.equal((await f.alice[0].get('/me')).body.userId, 1, 'live sessions stay')
+
+          const again = await cli(['prune', '--json'], f.env)
+          assert.equal(again.code, 0)
+          assert.equal((JSON.parse(again.stdout) as { sessions: number }).sessions, 0)
+          const after = JSON.parse((await cli(['stats', '--json'], f.env)).stdout) as {
+            storeRows: number
+          }
+          assert.equal(after.storeRows, 2)
+        } finally {
+          await f.close()
+        }
+      })
+    })
+
+    describe('migrate', () => {
+      it('creates the tables on an empty database, then applies nothing', async () => {
+        const db = await freshDatabase('cli-migrate')
+        try {
+          const env = { DATABASE_URL: db.url, ...storeEnv() }
+          const missing = await cli(['stats'], env)
+          assert.equal(missing.code, 1)
+          assert.match(missing.stderr, /missing tables?.*migrate/)
+
+          const first = await cli(['migrate'], env)
+          assert.equal(first.code, 0, first.stderr)
+          assert.match(first.stdout, /^Applied \d+ migrations?:\n {2}0001-create-user-sessions/)
+          const tables = (await db.sequelize.getQueryInterface().showAllTables()).map((t) =>
+            typeof t === 'string' ? t : (t as { tableName: string }).tableName,
+          )
+          const sessionTable = storeKind() === 'pg-simple' ? 'session' : 'Sessions'
+          for (const table of ['user_sessions', sessionTable, 'single_session_migrations']) {
+            assert.ok(tables.includes(table), `${table} exists`)
+          }
+          const second = await cli(['migrate'], env)
+          assert.equal(second.code, 0)
+          assert.equal(second.stdout.trim(), 'Nothing to apply: the database is up to date.')
+          const json = await cli(['migrate', '--json'], env)
+          assert.deepEqual(JSON.parse(json.stdout), { applied: [] })
+          assert.equal((await cli(['stats'], env)).code, 0)
+        } finally {
+          await db.drop()
+        }
+      })
+    })
+
+    describe('a user table whose ids are not integers', () => {
+      const ALICE = '0b6f3c9e-8d1a-4f2b-9c7e-5a4d3b2c1f00'
+      let db: TestDatabase
+      let env: { DATABASE_URL: string; SESSION_STORE?: string }
+      before(async () => {
+        db = await freshDatabase('cli-uuid')
+        const app = await startTestApp(db, { sync: 'migrate' })
+        const queryInterface = db.sequelize.getQueryInterface()
+        await queryInterface.createTable('users', {
+          id: { type: DataTypes.UUID, primaryKey: true },
+          email: { type: DataTypes.STRING(191), allowNull: false },
+        })
+        await queryInterface.bulkInsert('users', [{ id: ALICE, email: 'alice@example.com' }])
+        await queryInterface.createTable('birthdays', {
+          day: { type: DataTypes.DATEONLY, primaryKey: true },
+          email: { type: DataTypes.STRING(191), allowNull: false },
+        })
+        await app.browser().post('/login', { id: ALICE })
+        await app.close()
+        env = { DATABASE_URL: db.url, ...storeEnv() }
+      })
+      after(async () => {
+        await db.drop()
+      })
+
+      it('finds a user by a UUID id', async () => {
+        const run = await cli(['sessions', '--user', ALICE], env)
+        assert.equal(run.code, 0, run.stderr)
+        assert.match(run.stdout, /^alice@example\.com \(user [0-9a-f-]{36}\): 1 session/)
+      })
+
+      it('says "no such user", exit 3, for an id a UUID column cannot hold', async () => {
+        for (const command of ['sessions', 'logout']) {
+          const run = await cli([command, '--user', '12'], env)
+          assert.equal(run.code, 3, run.stderr)
+          assert.equal(
+            run.stderr,
+            'adminjs-single-session: Unknown user: no user with the id 12\n',
+            command,
+          )
+        }
+      })
+
+      it('says "no such user", exit 3, for an id another column type cannot hold', async () => {
+        const args = ['--user-table', 'birthdays', '--user-id-column', 'day']
+        const run = await cli(['sessions', '--user', '12', ...args], env)
+        assert.equal(run.code, 3, run.stderr)
+        assert.equal(run.stderr, 'adminjs-single-session: Unknown user: no user with the id 12\n')
+      })
+    })
+
+    it('is the package’s bin, with a shebang', () => {
+      const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+        bin?: Record<string, string>
       }
+      assert.equal(pkg.bin?.['adminjs-single-session'], './build/cli/index.js')
+      assert.match(readFileSync('src/cli/index.ts', 'utf8'), /^#!\/usr\/bin\/env node\n/)
     })
-
-    it('says "no such user", exit 3, for an id another column type cannot hold', async () => {
-      const args = ['--user-table', 'birthdays', '--user-id-column', 'day']
-      const run = await cli(['sessions', '--user', '12', ...args], env)
-      assert.equal(run.code, 3, run.stderr)
-      assert.equal(run.stderr, 'adminjs-single-session: Unknown user: no user with the id 12\n')
-    })
-  })
-
-  it('is the package’s bin, with a shebang', () => {
-    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { bin?: Record<string, string> }
-    assert.equal(pkg.bin?.['adminjs-single-session'], './build/cli/index.js')
-    assert.match(readFileSync('src/cli/index.ts', 'utf8'), /^#!\/usr\/bin\/env node\n/)
-  })
-})
+  },
+)

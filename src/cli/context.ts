@@ -1,19 +1,27 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import SequelizeStoreInit from 'connect-session-sequelize'
-import session from 'express-session'
+import session, { type Store } from 'express-session'
 import { QueryTypes, Sequelize } from 'sequelize'
 import { createSingleSession, type SingleSession } from '../single-session.js'
 import { queryGeneratorOf } from '../registry/sequelize/sql.js'
 import { CliError, ExitCodes, usageError } from './errors.js'
 import { fitsIdType, isDataException } from './id-column.js'
 
+/** The stores the command line can open: the shared ones whose sessions live in SQL. */
+export const CLI_STORES = ['sequelize', 'pg-simple'] as const
+export type CliStore = (typeof CLI_STORES)[number]
+
 /** What a config file (`--config`) may set. Every key is optional. */
 export interface CliConfig {
   /** The database URL: `sqlite:PATH`, `postgres://...`, `mariadb://...` (or `mysql://...`). */
   database?: string
-  /** The session store's table (connect-session-sequelize's `tableName`). Default: `Sessions`. */
+  /** The app's session store. Default: `SESSION_STORE`, else `sequelize`. */
+  store?: CliStore
+  /**
+   * The session store's table: connect-session-sequelize's `tableName` (default `Sessions`) or
+   * connect-pg-simple's (default `session`).
+   */
   sessionTable?: string
   /** The library's sessions table (the `tableName` option). Default: `user_sessions`. */
   tableName?: string
@@ -28,6 +36,7 @@ export interface CliConfig {
 /** The options every command takes (commander's camel-cased names). */
 export interface GlobalOptions {
   database?: string
+  store?: string
   config?: string
   sessionTable?: string
   table?: string
@@ -38,7 +47,7 @@ export interface GlobalOptions {
 
 export type ResolvedConfig = Required<CliConfig>
 
-const DEFAULTS: Omit<ResolvedConfig, 'database'> = {
+const DEFAULTS: Omit<ResolvedConfig, 'database' | 'store'> = {
   sessionTable: 'Sessions',
   tableName: 'user_sessions',
   userTable: 'users',
@@ -46,7 +55,10 @@ const DEFAULTS: Omit<ResolvedConfig, 'database'> = {
   userEmailColumn: 'email',
 }
 
-const CONFIG_KEYS = ['database', ...Object.keys(DEFAULTS)] as const
+const CONFIG_KEYS = ['database', 'store', ...Object.keys(DEFAULTS)] as const
+
+/** connect-pg-simple's default table name. */
+const PG_SIMPLE_TABLE = 'session'
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
@@ -63,9 +75,27 @@ export async function resolveConfig(
   if (!database) {
     throw usageError('No database: set DATABASE_URL, or pass --database <url> or --config <file>.')
   }
+  const store = options.store ?? file.store ?? env.SESSION_STORE ?? 'sequelize'
+  if (!(CLI_STORES as readonly string[]).includes(store)) {
+    throw usageError(
+      `--store must be one of ${CLI_STORES.join(', ')}; got ${JSON.stringify(store)}` +
+        (store === 'memory'
+          ? ' (an in-memory store lives in the app process: end its sessions there)'
+          : ''),
+    )
+  }
+  if (store === 'pg-simple' && !/^postgres(ql)?:/.test(database)) {
+    throw usageError(
+      '--store pg-simple needs a PostgreSQL database: pass --database postgres://...',
+    )
+  }
   const config: ResolvedConfig = {
     database,
-    sessionTable: options.sessionTable ?? file.sessionTable ?? DEFAULTS.sessionTable,
+    store: store as CliStore,
+    sessionTable:
+      options.sessionTable ??
+      file.sessionTable ??
+      (store === 'pg-simple' ? PG_SIMPLE_TABLE : DEFAULTS.sessionTable),
     tableName: options.table ?? file.tableName ?? DEFAULTS.tableName,
     userTable: options.userTable ?? file.userTable ?? DEFAULTS.userTable,
     userIdColumn: options.userIdColumn ?? file.userIdColumn ?? DEFAULTS.userIdColumn,
@@ -154,19 +184,48 @@ export async function withContext<T>(
   body: (context: CliContext) => Promise<T>,
 ): Promise<T> {
   const sequelize = await openDatabase(config.database, { create })
+  let store: (Store & { close?: () => Promise<void> }) | undefined
   try {
-    const SequelizeStore = SequelizeStoreInit(session.Store)
-    // No cleanup timer: this process lives for one command.
-    const store = new SequelizeStore({
-      db: sequelize,
-      tableName: config.sessionTable,
-      checkExpirationInterval: 0,
-    })
-    const singleSession = createSingleSession({ store, tableName: config.tableName })
+    store = await openStore(config, sequelize)
+    const singleSession = createSingleSession({ store, sequelize, tableName: config.tableName })
     if (requireTables) await singleSession.ready()
     return await body(makeContext(config, sequelize, singleSession))
   } finally {
+    await store?.close?.().catch(() => undefined)
     await sequelize.close().catch(() => undefined)
+  }
+}
+
+/** The app's store on its database, without cleanup timers: this process lives for one command. */
+async function openStore(config: ResolvedConfig, sequelize: Sequelize): Promise<Store> {
+  if (config.store === 'pg-simple') {
+    const { default: ConnectPgSimple } = await importPeer<{
+      default: typeof import('connect-pg-simple')
+    }>('connect-pg-simple')
+    const PgStore = ConnectPgSimple(session)
+    return new PgStore({
+      conString: config.database,
+      tableName: config.sessionTable,
+      pruneSessionInterval: false,
+    })
+  }
+  const { default: SequelizeStoreInit } = await importPeer<{
+    default: typeof import('connect-session-sequelize')
+  }>('connect-session-sequelize')
+  const SequelizeStore = SequelizeStoreInit(session.Store)
+  return new SequelizeStore({
+    db: sequelize,
+    tableName: config.sessionTable,
+    checkExpirationInterval: 0,
+  })
+}
+
+/** A store package the app has installed (an optional peer), or a usage error naming it. */
+async function importPeer<T>(name: string): Promise<T> {
+  try {
+    return (await import(name)) as T
+  } catch {
+    throw usageError(`${name} is not installed: npm install ${name}, or pass the --store you use`)
   }
 }
 

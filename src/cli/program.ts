@@ -33,7 +33,14 @@ export function createProgram(): Command {
       '-c, --config <file>',
       'config file: JSON, or a JS module whose default export is the config',
     )
-    .option('--session-table <name>', "the session store's table (default: Sessions)")
+    .option(
+      '--store <kind>',
+      'the session store the app uses: sequelize (connect-session-sequelize) or pg-simple (connect-pg-simple) (default: $SESSION_STORE, else sequelize)',
+    )
+    .option(
+      '--session-table <name>',
+      "the session store's table (default: Sessions; session with pg-simple)",
+    )
     .option('--table <name>', "the library's sessions table (default: user_sessions)")
     .option('--user-table <name>', 'the table --user is looked up in (default: users)')
     .option('--user-id-column <name>', "the user table's id column (default: id)")
