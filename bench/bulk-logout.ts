@@ -77,7 +77,8 @@ export async function bulkLogout(
       }
       const kinds = new Map<string, number>()
       for (const sql of perRun) {
-        const kind = /^Executing \(\w+\): (\w+)/.exec(sql)?.[1] ?? /^\s*(\w+)/.exec(sql)?.[1] ?? '?'
+        const kind =
+          /^Executing \([\w-]+\): (\w+)/.exec(sql)?.[1] ?? /^\s*(\w+)/.exec(sql)?.[1] ?? '?'
         kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
       }
       const storeQueries = perRun.filter((sql) => sql.startsWith('Executing (pg-simple)')).length

@@ -139,7 +139,9 @@ ${(['plain', 'first', 'evict'] as const)
         .map(
           (sql) =>
             `  - \`${sql
-              .replace(/^Executing \(\w+\): /, '')
+              .replace(/^Executing \(default\): /, '')
+              .replace(/^Executing \([\da-f-]{36}\): /, 'in a transaction: ')
+              .replace(/^Executing \(pg-simple\): /, "on the store's pool: ")
               .slice(0, 110)
               .replace(/`/g, '')}\``,
         )
