@@ -1,8 +1,8 @@
-import SequelizeStoreInit from 'connect-session-sequelize'
 import express, { type Express, type Request } from 'express'
 import session from 'express-session'
 import type { Sequelize } from 'sequelize'
 import { createSingleSession, type SingleSession } from '../src/index.js'
+import { createStore, STORE_LABELS, type StoreKind } from './stores.js'
 
 declare module 'express-session' {
   interface SessionData {
@@ -11,28 +11,32 @@ declare module 'express-session' {
   }
 }
 
-const SequelizeStore = SequelizeStoreInit(session.Store)
-
 export interface BenchUser {
   id: string
 }
 
 /**
  * The same small app twice, on one Sequelize instance and one session table: `plugin` with
- * the library (guarded store, middleware, `login()`), `plain` with the stock
- * connect-session-sequelize store and a login that regenerates and saves. Routes:
+ * the library (guarded store, middleware, `login()`), `plain` with the stock store of the same
+ * kind (connect-session-sequelize unless `store` says otherwise; `url` is the database's, for
+ * connect-pg-simple's own pool) and a login that regenerates and saves. Routes:
  * - `POST /login?u=ID`: the login, timed on the server (`Server-Timing: login;dur=ms`);
  * - `GET /me`: reads the session;
  * - `POST /write`: writes the session.
  */
-export function createBenchApps(sequelize: Sequelize): {
+export function createBenchApps(
+  sequelize: Sequelize,
+  { store = 'sequelize', url = '' }: { store?: StoreKind; url?: string } = {},
+): {
   plugin: Express
   plain: Express
   singleSession: SingleSession<BenchUser>
+  stores: { plugin: session.Store; plain: session.Store }
+  label: string
 } {
-  const pluginStore = new SequelizeStore({ db: sequelize, checkExpirationInterval: 0 })
-  const singleSession = createSingleSession<BenchUser>({ store: pluginStore })
-  const plainStore = new SequelizeStore({ db: sequelize, checkExpirationInterval: 0 })
+  const pluginStore = createStore(store, url, sequelize)
+  const singleSession = createSingleSession<BenchUser>({ store: pluginStore, sequelize })
+  const plainStore = createStore(store, url, sequelize)
 
   const plugin = baseApp(pluginStore)
   plugin.use(singleSession.middleware())
@@ -80,7 +84,13 @@ export function createBenchApps(sequelize: Sequelize): {
       res.status(500).json({ error: String(error?.message ?? error) })
     }) as express.ErrorRequestHandler)
   }
-  return { plugin, plain, singleSession }
+  return {
+    plugin,
+    plain,
+    singleSession,
+    stores: { plugin: pluginStore, plain: plainStore },
+    label: STORE_LABELS[store],
+  }
 }
 
 function baseApp(store: session.Store): Express {

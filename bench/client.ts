@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import type { StoreKind } from './stores.js'
 
 export interface ServerProcess {
   plugin: string
@@ -8,13 +9,16 @@ export interface ServerProcess {
   close(): Promise<void>
 }
 
-/** Starts bench/server.ts in a child process on the given database. */
-export async function spawnServer(databaseUrl: string): Promise<ServerProcess> {
+/** Starts bench/server.ts in a child process on the given database and store. */
+export async function spawnServer(
+  databaseUrl: string,
+  store: StoreKind = 'sequelize',
+): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', fileURLToPath(new URL('./server.ts', import.meta.url))],
     {
-      env: { ...process.env, BENCH_APP_DATABASE_URL: databaseUrl },
+      env: { ...process.env, BENCH_APP_DATABASE_URL: databaseUrl, BENCH_APP_STORE: store },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   )

@@ -4,6 +4,7 @@ import session from 'express-session'
 import { QueryTypes, type Sequelize } from 'sequelize'
 import { createSingleSession } from '../src/index.js'
 import { queryGeneratorOf } from '../src/registry/sequelize/sql.js'
+import { createStoreTable, PG_SIMPLE_TABLE, registryServer, type StoreKind } from './stores.js'
 import {
   dialectOf,
   scratchDatabase,
@@ -23,18 +24,26 @@ export function benchDialect(): Dialect {
 
 export interface BenchDatabase extends TestDatabase {
   dialect: Dialect
+  /** The express-session store the benchmark runs on. */
+  store: StoreKind
 }
 
 /**
  * A new, empty database for one benchmark, with the library's tables created by its own
- * migrations (so the indexes are the real ones): a temporary file on SQLite, a database created
- * on the server otherwise, dropped afterwards.
+ * migrations (so the indexes are the real ones), and the store's table: a temporary file on
+ * SQLite, a database created on the server otherwise, dropped afterwards. The registry of a
+ * MemoryStore benchmark is on SQLite whatever BENCH_DATABASE_URL says.
  */
-export async function freshDatabase(label: string): Promise<BenchDatabase> {
+export async function freshDatabase(
+  label: string,
+  store: StoreKind = 'sequelize',
+): Promise<BenchDatabase> {
   const name = `ssbench_${label.replace(/\W/g, '_').slice(0, 30)}_${randomBytes(3).toString('hex')}`
-  const db = await scratchDatabase(process.env.BENCH_DATABASE_URL, name)
+  const server = registryServer(store)
+  const db = await scratchDatabase(server, name)
   await migrateTables(db.sequelize)
-  return { ...db, dialect: benchDialect() }
+  await createStoreTable(store, db.url, db.sequelize)
+  return { ...db, dialect: dialectOf(server, 'BENCH_DATABASE_URL'), store }
 }
 
 /** Runs the library's migrations through a throwaway instance on the database. */
@@ -76,7 +85,14 @@ const FILL_CHUNK = 50_000
 export class Filler {
   private next = 1
 
-  constructor(private readonly db: BenchDatabase) {}
+  /**
+   * `memory`: the `sessions` object of the MemoryStore of a `memory` benchmark, when it lives in
+   * this process; without it only the registry is filled on that store.
+   */
+  constructor(
+    private readonly db: BenchDatabase,
+    private readonly memory?: Record<string, string>,
+  ) {}
 
   /** Rows written so far. */
   get written(): number {
@@ -91,6 +107,7 @@ export class Filler {
       for (let from = start; from < start + total; from += FILL_CHUNK) {
         const to = Math.min(start + total, from + FILL_CHUNK) - 1
         await this.insertRange(from, to, start, perUser, firstUserId)
+        if (this.memory) this.fillMemory(from, to, start, perUser, firstUserId)
       }
     }
     // SQLite: one transaction for the whole fill, or every statement is its own fsync'd commit.
@@ -143,14 +160,25 @@ export class Filler {
           )
         : `INSERT INTO ${quoteTable(sequelize, table)} (${columns.map(q).join(', ')}) ${series(select)}`
     const replacements = { expires, created: new Date(now - 3_600_000) }
-    await sequelize.query(
-      insert(
-        SESSION_TABLE,
-        ['sid', 'expires', 'data', 'createdAt', 'updatedAt'],
-        `SELECT ${sid}, :expires, ${data}, :created, :created`,
-      ),
-      { replacements },
-    )
+    if (this.db.store === 'sequelize') {
+      await sequelize.query(
+        insert(
+          SESSION_TABLE,
+          ['sid', 'expires', 'data', 'createdAt', 'updatedAt'],
+          `SELECT ${sid}, :expires, ${data}, :created, :created`,
+        ),
+        { replacements },
+      )
+    } else if (this.db.store === 'pg-simple') {
+      await sequelize.query(
+        insert(
+          PG_SIMPLE_TABLE,
+          ['sid', 'sess', 'expire'],
+          `SELECT ${sid}, CAST(${data} AS JSON), :expires`,
+        ),
+        { replacements },
+      )
+    }
     await sequelize.query(
       insert(
         REGISTRY_TABLE,
@@ -161,10 +189,50 @@ export class Filler {
     )
   }
 
+  /** The same sessions as insertRange, written into the in-process MemoryStore. */
+  private fillMemory(
+    from: number,
+    to: number,
+    start: number,
+    perUser: number,
+    firstUserId: number,
+  ): void {
+    const now = Date.now()
+    const expires = new Date(now + 86_400_000).toISOString()
+    for (let n = from; n <= to; n++) {
+      const hash = Number((BigInt(n) * 2654435761n) % 4294967296n)
+      const sid = hash.toString(16).padStart(8, '0') + String(n).padStart(24, '0')
+      const userId = String(firstUserId + Math.floor((n - start) / perUser))
+      this.memory![sid] = JSON.stringify({
+        cookie: {
+          originalMaxAge: 86400000,
+          expires,
+          secure: false,
+          httpOnly: true,
+          path: '/',
+          sameSite: 'lax',
+        },
+        singleSession: { uid: userId, at: now - 3_600_000, seen: now - 3_600_000 },
+        userId,
+        theme: 'dark',
+        returnTo: '/admin/resources/orders/records?page=2&perPage=20',
+      })
+    }
+  }
+
   /** Planner statistics, as autovacuum would have them on a live PostgreSQL after a big insert. */
   async analyze(): Promise<void> {
     if (this.db.dialect === 'postgres') await this.db.sequelize.query('ANALYZE')
   }
+}
+
+/** Sessions in the store of a benchmark (`memory`: the in-process MemoryStore's). */
+export async function countStored(
+  db: BenchDatabase,
+  memory?: Record<string, string>,
+): Promise<number> {
+  if (db.store === 'memory') return Object.keys(memory ?? {}).length
+  return countRows(db, db.store === 'pg-simple' ? PG_SIMPLE_TABLE : SESSION_TABLE)
 }
 
 export async function countRows(db: BenchDatabase, table: string): Promise<number> {

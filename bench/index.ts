@@ -3,7 +3,9 @@
  *
  *   --quick                 smaller sizes and shorter runs, for iterating on the harness
  *   --only=a,b              run only these: login-scaling, login-overhead, request-cost,
- *                           bulk-logout, memory
+ *                           bulk-logout, memory, stores
+ *   --stores=a,b            stores for the stores benchmark: sequelize, pg-simple, memory
+ *                           (pg-simple needs PostgreSQL; memory puts the registry on SQLite)
  *   --sizes=1000,10000      store sizes for login-scaling
  *   --logins=N              logins per size (login-scaling) and per variant (login-overhead)
  *   --memory-logins=N       logins for the memory benchmark
@@ -11,6 +13,8 @@
  *
  * SQLite (a temporary file per benchmark) unless BENCH_DATABASE_URL names a PostgreSQL or
  * MariaDB server, on which each benchmark creates its own database and drops it afterwards.
+ * `stores` runs request-cost (GET), login-overhead (evicting 1) and bulk-logout on each store
+ * and writes bench/results/stores.md and stores.json; the others write <dialect>.md and .json.
  */
 import { bulkLogout } from './bulk-logout.js'
 import { benchDialect, freshDatabase, serverVersion } from './database.js'
@@ -19,6 +23,8 @@ import { loginScaling } from './login-scaling.js'
 import { memory } from './memory.js'
 import { writeReport, type ScalingPoint, type Section } from './report.js'
 import { requestCost } from './request-cost.js'
+import { storeCosts, writeStoresReport, type StoreCostsOptions } from './store-costs.js'
+import { parseStoreKind, STORE_KINDS } from './stores.js'
 
 const BENCHMARKS = [
   'login-scaling',
@@ -26,6 +32,7 @@ const BENCHMARKS = [
   'request-cost',
   'bulk-logout',
   'memory',
+  'stores',
 ] as const
 type Benchmark = (typeof BENCHMARKS)[number]
 
@@ -38,7 +45,9 @@ for (const arg of process.argv.slice(2)) {
 const quick = args.has('quick')
 const numbers = (name: string, fallback: number[]) =>
   args.has(name) ? args.get(name)!.split(',').map(Number) : fallback
-const only = args.has('only') ? (args.get('only')!.split(',') as Benchmark[]) : [...BENCHMARKS]
+const only = args.has('only')
+  ? (args.get('only')!.split(',') as Benchmark[])
+  : BENCHMARKS.filter((name) => name !== 'stores')
 for (const name of only) {
   if (!BENCHMARKS.includes(name))
     throw new Error(`unknown benchmark ${name}: ${BENCHMARKS.join(', ')}`)
@@ -59,6 +68,8 @@ const results: Array<{
   seconds: number
 }> = []
 const logins = numbers('logins', [quick ? 100 : 300])[0]!
+let stores: StoreCostsOptions | null = null
+let storeResults: Awaited<ReturnType<typeof storeCosts>> = []
 
 for (const name of only) {
   const started = performance.now()
@@ -97,6 +108,24 @@ for (const name of only) {
         log,
       }),
     )
+  } else if (name === 'stores') {
+    const kinds = args.has('stores')
+      ? args.get('stores')!.split(',').map(parseStoreKind)
+      : STORE_KINDS.filter((kind) => kind !== 'pg-simple' || dialect === 'postgres')
+    stores = {
+      stores: kinds,
+      duration: quick ? 2 : 4,
+      rounds: quick ? 2 : 4,
+      connections: 10,
+      logins: numbers('logins', [quick ? 60 : 200])[0]!,
+      userCounts: [100, 1_000],
+      sessionsPerUser: 3,
+      repeats: quick ? 1 : 3,
+      storeSize: 10_000,
+      log,
+    }
+    storeResults = await storeCosts(stores)
+    continue
   } else if (name === 'memory') {
     sections.push(
       await memory({
@@ -132,8 +161,18 @@ const info = {
 for (const bar of results.flatMap((r) => r.section.bars)) {
   log(`${bar.met ? 'met   ' : 'MISSED'} ${bar.name}: ${bar.measured} (bar: ${bar.bar})`)
 }
+for (const cost of storeResults) {
+  for (const bar of cost.bars) {
+    log(
+      `${bar.met ? 'met   ' : 'MISSED'} ${cost.label}: ${bar.name}: ${bar.measured} (bar: ${bar.bar})`,
+    )
+  }
+}
 if (!args.has('no-write')) {
-  const written = writeReport(info, results, BENCHMARKS)
-  log(`wrote ${written.markdown}${written.chart ? ` and ${written.chart}` : ''}`)
+  if (results.length > 0) {
+    const written = writeReport(info, results, BENCHMARKS)
+    log(`wrote ${written.markdown}${written.chart ? ` and ${written.chart}` : ''}`)
+  }
+  if (stores) log(`wrote ${writeStoresReport(info, storeResults, stores)}`)
 }
 process.exit(0)

@@ -3,6 +3,7 @@ import { loginOverHttp, spawnServer, whoIs } from './client.js'
 import { Filler, freshDatabase } from './database.js'
 import { table, type Section } from './report.js'
 import { count, median, percent } from './stats.js'
+import { STORE_LABELS, type StoreKind } from './stores.js'
 
 export interface RequestCostOptions {
   /** Seconds per measured run. */
@@ -11,7 +12,19 @@ export interface RequestCostOptions {
   rounds: number
   connections: number
   storeSize: number
+  /** The express-session store of both apps; connect-session-sequelize by default. */
+  store?: StoreKind
+  /** Only the GET, or the GET and the POST (the default). */
+  getOnly?: boolean
   log: (line: string) => void
+}
+
+/** Median throughput of each app for one request. */
+export interface RequestFigures {
+  pluginRps: number
+  plainRps: number
+  /** plugin / plain. */
+  kept: number
 }
 
 interface Run {
@@ -26,13 +39,17 @@ interface Run {
  * other, alternating (ABBA) so that drift and noise hit both. Each connection is its own
  * signed-in user.
  */
-export async function requestCost(options: RequestCostOptions): Promise<Section> {
+export async function requestCost(
+  options: RequestCostOptions,
+): Promise<Section & { figures: Record<'GET' | 'POST', RequestFigures | null> }> {
   const { duration, rounds, connections, storeSize, log } = options
-  const db = await freshDatabase('request_cost')
+  const store = options.store ?? 'sequelize'
+  const db = await freshDatabase('request_cost', store)
+  // A MemoryStore lives in the server process: there the other sessions are in the registry only.
   const filler = new Filler(db)
   await filler.fill(storeSize, 1, 10_000_000)
   await filler.analyze()
-  const server = await spawnServer(db.url)
+  const server = await spawnServer(db.url, store)
   const results: Record<string, Record<'plugin' | 'plain', Run[]>> = {}
   try {
     const cookies = { plugin: [] as string[], plain: [] as string[] }
@@ -46,7 +63,7 @@ export async function requestCost(options: RequestCostOptions): Promise<Section>
     const requests = [
       { name: 'GET that reads the session', method: 'GET' as const, path: '/me' },
       { name: 'POST that writes the session', method: 'POST' as const, path: '/write' },
-    ]
+    ].filter((request) => !options.getOnly || request.method === 'GET')
     for (const request of requests) {
       const runs = { plugin: [] as Run[], plain: [] as Run[] }
       results[request.name] = runs
@@ -84,11 +101,17 @@ export async function requestCost(options: RequestCostOptions): Promise<Section>
 
   const rows: string[][] = []
   const bars: Section['bars'] = []
+  const figures: Record<'GET' | 'POST', RequestFigures | null> = { GET: null, POST: null }
   for (const [name, runs] of Object.entries(results)) {
     const rps = (app: 'plugin' | 'plain') => median(runs[app].map((r) => r.rps))
     const lat = (app: 'plugin' | 'plain', key: 'p50' | 'p99') =>
       median(runs[app].map((r) => r[key]))
     const kept = rps('plugin') / rps('plain')
+    figures[name.startsWith('GET') ? 'GET' : 'POST'] = {
+      pluginRps: rps('plugin'),
+      plainRps: rps('plain'),
+      kept,
+    }
     rows.push([
       name,
       count(Math.round(rps('plain'))),
@@ -110,9 +133,13 @@ export async function requestCost(options: RequestCostOptions): Promise<Section>
 autocannon, ${connections} connections (one signed-in user each), ${rounds} runs of ${duration} s
 per app and per request, alternated plugin/plain, plain/plugin, ...; medians of the runs. The
 apps run in a child process, autocannon in the parent; ${count(storeSize)} other sessions in the
-store. Plain: express-session with the stock connect-session-sequelize store. Plugin: the
-same plus the guarded store (one SELECT joining the session to its record on load, an
-UPDATE-only save) and the last-seen middleware (at most one write per session per minute).
+store${store === 'memory' ? ' (in the registry only: the MemoryStore is in the server process)' : ''}. Plain: express-session with the stock ${STORE_LABELS[store]} store. Plugin: the
+same plus the guarded store (${
+    store === 'sequelize'
+      ? 'one SELECT joining the session to its record on load'
+      : "the store's own read, then one registry lookup on load"
+  }, an UPDATE-only save) and the last-seen middleware (at most one write per session per
+minute).
 
 ${table(
   [
@@ -128,5 +155,5 @@ ${table(
   rows,
 )}
 `
-  return { title: 'Cost per request', body, bars }
+  return { title: 'Cost per request', body, bars, figures }
 }
