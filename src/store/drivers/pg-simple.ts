@@ -251,11 +251,11 @@ export class PgSimpleStoreDriver implements JoinedReadDriver {
     return this.store._rawEnsureSessionStoreTable()
   }
 
+  /** With its `createTableIfMissing`, the store creates its table here, as on any query. */
   async ready(): Promise<boolean> {
     const row = await this.store._asyncQuery(
       'SELECT to_regclass($1::text) AS found',
       [this.table],
-      true,
     )
     return row?.found != null
   }
