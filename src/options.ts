@@ -186,7 +186,7 @@ export function normalizeOptions<User>(
   if (!isDriver(storeDriver)) {
     throw invalidOption(
       'storeDriver',
-      'a StoreDriver (see the README, "Other stores")',
+      'a StoreDriver (see docs/stores.md, "Writing a store driver")',
       storeDriver,
     )
   }

@@ -112,7 +112,7 @@ describe('when the database fails', () => {
     {
       skip:
         dialect() === 'sqlite' &&
-        'SQLite commits each write of an end on its own (see Guarantees in the README)',
+        'SQLite commits each write of an end on its own (see docs/guarantees.md)',
     },
     () =>
       withApp('fault-audit', {}, async (app) => {

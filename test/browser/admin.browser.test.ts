@@ -2,8 +2,8 @@
  * End-to-end, in real Chromium (Debian's `chromium`, driven by playwright-core): sign into the
  * example's panel as admin@, select alice and bob in the user list, run "Log out the user on
  * all sessions", confirm, see the notice, and check the database. With UPDATE_SCREENSHOTS=1
- * (`npm run screenshots`) it also rewrites the README's screenshots in docs/images/; a plain test
- * run never touches tracked files.
+ * (`npm run screenshots`) it also rewrites the documentation's screenshots in docs/images/; a
+ * plain test run never touches tracked files.
  *
  *   npm run test:browser        (SQLite; PostgreSQL and MariaDB too when their URLs are set)
  *
@@ -41,7 +41,7 @@ const IDLE_ADMIN = 'idle-staff@example.com'
 
 const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'images')
 
-/** Rewrites a README screenshot, only when asked: tests never change tracked files otherwise. */
+/** Rewrites a documentation screenshot, only when asked: tests never change tracked files otherwise. */
 async function saveScreenshot(page: Page, name: string): Promise<void> {
   if (process.env.UPDATE_SCREENSHOTS !== '1') return
   mkdirSync(SCREENSHOTS, { recursive: true })

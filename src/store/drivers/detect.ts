@@ -18,7 +18,7 @@ export function driverFor(store: Store): StoreDriver {
     ErrorCodes.UNSUPPORTED_STORE,
     `adminjs-single-session: the session store ${storeName(store)} is not supported. ` +
       'Use connect-pg-simple, connect-session-sequelize or MemoryStore, or pass a `storeDriver` ' +
-      '(see StoreDriver in the README): without one, ended sessions could be written back by ' +
+      '(see docs/stores.md): without one, ended sessions could be written back by ' +
       'requests in flight.',
   )
 }
