@@ -1,5 +1,6 @@
-// The published package holds the built library, its types, the README, the licence and the
-// changelog: nothing else (no sources, tests, example app or databases).
+// The published package holds the built library, its types, the README and its docs pages (the
+// README links them), the licence and the changelog: nothing else (no sources, tests, example
+// app, images or databases).
 import { execFileSync } from 'node:child_process'
 
 const [pack] = JSON.parse(
@@ -7,7 +8,7 @@ const [pack] = JSON.parse(
 )
 const files = pack.files.map((f) => f.path)
 const allowed =
-  /^(build\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/
+  /^(build\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|README\.md|docs\/[\w-]+\.md|LICENSE|CHANGELOG\.md|package\.json)$/
 const unexpected = files.filter((f) => !allowed.test(f))
 const required = [
   'build/index.js',
@@ -16,6 +17,8 @@ const required = [
   'build/adminjs/index.d.ts',
   'build/cli/index.js',
   'README.md',
+  'docs/stores.md',
+  'docs/options.md',
   'LICENSE',
   'package.json',
 ]
