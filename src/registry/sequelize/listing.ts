@@ -27,7 +27,7 @@ export function whereOf(
     const condition = rangeCondition(range)
     if (condition) where[column] = condition
   }
-  return where as WhereOptions
+  return where
 }
 
 /** The sort of a page, ties broken by id in the same direction. */
