@@ -253,10 +253,7 @@ export class PgSimpleStoreDriver implements JoinedReadDriver {
 
   /** With its `createTableIfMissing`, the store creates its table here, as on any query. */
   async ready(): Promise<boolean> {
-    const row = await this.store._asyncQuery(
-      'SELECT to_regclass($1::text) AS found',
-      [this.table],
-    )
+    const row = await this.store._asyncQuery('SELECT to_regclass($1::text) AS found', [this.table])
     return row?.found != null
   }
 }
