@@ -1,6 +1,7 @@
 import type { IsFunction, ResourceOptions, ResourceWithOptions } from 'adminjs'
 import { ACTOR_KINDS, SESSION_END_REASONS } from '../core/ending.js'
 import { canLogOutAnyone } from './permissions.js'
+import { SessionAuditResource } from './port-resources.js'
 import { normalizeAdminOptions, presentRecords, sessionGrants, withTrimmedLinks } from './shared.js'
 import { mergeTranslations, type Translations } from './translations.js'
 import type { UserSessionResourceOptions } from './types.js'
@@ -81,5 +82,8 @@ export function sessionAuditResource(options: UserSessionResourceOptions): Resou
     },
     translations: normalized.translations as ResourceOptions['translations'],
   }
-  return { resource: normalized.singleSession.journal.Audit, options: resourceOptions }
+  return {
+    resource: new SessionAuditResource(normalized.singleSession.journal, SESSION_AUDIT_RESOURCE_ID),
+    options: resourceOptions,
+  }
 }

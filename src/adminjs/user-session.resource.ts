@@ -14,6 +14,7 @@ import type {
 } from 'adminjs'
 import { describeDevice } from '../core/device.js'
 import { runLogout } from './logout-action.js'
+import { UserSessionRecord, UserSessionResource } from './port-resources.js'
 import { canLogOutAnyone } from './permissions.js'
 import { refuseCrossSite } from './cross-site.js'
 import {
@@ -62,6 +63,14 @@ export function userSessionResource(options: UserSessionResourceOptions): Resour
     canLogOutAnyone(sessionGrants(normalized, currentAdmin))
   const refuse: IsFunction = () => false
 
+  const resource = new UserSessionResource(
+    {
+      registry: singleSession.registry,
+      endSession: (sid, { actor }) => singleSession.endSession(sid, { actor }),
+    },
+    USER_SESSION_RESOURCE_ID,
+  )
+
   function userResource(context: ActionContext): BaseResource {
     return context._admin.findResource(userResourceId)
   }
@@ -75,16 +84,23 @@ export function userSessionResource(options: UserSessionResourceOptions): Resour
     request: ActionRequest,
     context: ActionContext,
   ): Promise<Array<Target & { sid: string }>> {
-    const ownerIds = [...new Set(records.map((r) => String(r.get('userId'))))]
+    // The sid lives on the record the resource loaded, never in its params.
+    const loaded: UserSessionRecord[] = []
+    for (const record of records) {
+      const own =
+        record instanceof UserSessionRecord ? record : await resource.findOne(String(record.id()))
+      if (own) loaded.push(own)
+    }
+    const ownerIds = [...new Set(loaded.map((r) => String(r.get('userId'))))]
     const owners = new Map<string, UserParams>()
     for (const owner of await userResource(context).findMany(ownerIds, context)) {
       owners.set(String(owner.id()), paramsOf(owner))
     }
     const currentSid = (request as { sessionID?: unknown }).sessionID
-    return records.map((record) => {
+    return loaded.map((record) => {
       const userId = String(record.get('userId'))
       const owner = owners.get(userId)
-      const sid = String(record.get('sid'))
+      const sid = record.sid
       const device = describeDevice(record.get('userAgent') as string | null).label
       return {
         id: String(record.id()),
@@ -198,8 +214,6 @@ export function userSessionResource(options: UserSessionResourceOptions): Resour
     editProperties: [],
     properties: {
       id: { isVisible: false },
-      sid: { isVisible: false, isSortable: false },
-      slot: { isVisible: false },
       idleTimeout: { isVisible: false },
       absoluteTimeout: { isVisible: false },
       device: {
@@ -223,7 +237,7 @@ export function userSessionResource(options: UserSessionResourceOptions): Resour
   }
 
   return {
-    resource: singleSession.registry.model,
+    resource,
     options: resourceOptions,
     features: [linkUserResource(options.userResourceId, (id) => (userResourceId = id))],
   }

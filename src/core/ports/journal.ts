@@ -1,4 +1,5 @@
 import type { Actor, SessionEndReason } from '../ending.js'
+import type { PageQuery, StorageLocation, TimeRange } from './registry.js'
 
 /** Why one session ended, kept so that its next request can tell the user. */
 export interface SessionEnding {
@@ -25,6 +26,34 @@ export interface AuditEntry {
   detail: string | null
 }
 
+/** A line of the audit trail as kept, with its id. */
+export interface AuditRecord extends AuditEntry {
+  id: number
+}
+
+/** Which audit lines a page or count covers: every given condition holds (none given: all). */
+export interface AuditFilter {
+  id?: number
+  userId?: string
+  event?: string
+  actorKind?: string
+  actorId?: string
+  at?: TimeRange
+}
+
+export const AUDIT_SORT_KEYS = [
+  'id',
+  'at',
+  'userId',
+  'event',
+  'sessions',
+  'actorKind',
+  'actorId',
+  'actorLabel',
+  'detail',
+] as const
+export type AuditSortKey = (typeof AUDIT_SORT_KEYS)[number]
+
 /**
  * The records that outlive a session: why it ended (for its owner) and the audit trail (for
  * admins). Session ids are only ever stored hashed here.
@@ -35,4 +64,12 @@ export interface SessionJournal {
   audit(entries: readonly AuditEntry[]): Promise<void>
   /** Deletes ending records whose session would have expired anyway. */
   pruneEndings(): Promise<number>
+  /** One page of the audit trail, for an admin's listing. */
+  auditPage(query: PageQuery<AuditFilter, AuditSortKey>): Promise<AuditRecord[]>
+  /** How many audit lines match. */
+  countAudit(filter: AuditFilter): Promise<number>
+  /** The audit lines with these ids (ids that match none are left out). */
+  auditByIds(ids: readonly number[]): Promise<AuditRecord[]>
+  /** Where the records are kept, when the journal can say. */
+  location?(): StorageLocation
 }

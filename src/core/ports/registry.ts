@@ -28,6 +28,54 @@ export interface SessionOwner {
   expiresAt: Date
 }
 
+/** An inclusive time range; a missing end is open. */
+export interface TimeRange {
+  from?: Date
+  to?: Date
+}
+
+/** Which records a page or count covers: every given condition holds (none given: all). */
+export interface SessionFilter {
+  /** The record's public id. */
+  id?: number
+  /** The owner, exactly. */
+  userId?: string
+  /** Part of the IP. */
+  ip?: string
+  /** Part of the User-Agent. */
+  userAgent?: string
+  createdAt?: TimeRange
+  lastSeenAt?: TimeRange
+  expiresAt?: TimeRange
+  timesOutAt?: TimeRange
+}
+
+export const SESSION_SORT_KEYS = [
+  'id',
+  'userId',
+  'ip',
+  'userAgent',
+  'createdAt',
+  'lastSeenAt',
+  'expiresAt',
+  'timesOutAt',
+] as const
+export type SessionSortKey = (typeof SESSION_SORT_KEYS)[number]
+
+/** A page of records, for a listing: ties in the sort key are broken by id, the same way. */
+export interface PageQuery<Filter, Key extends string> {
+  filter: Filter
+  sort: { by: Key; direction: 'asc' | 'desc' }
+  offset: number
+  limit: number
+}
+
+/** Where records are kept, as a listing groups them: the database's name and kind. */
+export interface StorageLocation {
+  name: string
+  type: string
+}
+
 /**
  * The registry of logged-in sessions: the authority on which sessions are live. It knows which
  * sessions belong to which user and in what order they were created; it never touches the
@@ -87,6 +135,14 @@ export interface SessionRegistry {
   claimTimedOut(record: SessionRecord): Promise<boolean>
   /** Gives a claim back when ending the session failed, so that a later run can end it. */
   releaseClaim(record: SessionRecord): Promise<void>
+  /** One page of every recorded session, for an admin's listing. */
+  page(query: PageQuery<SessionFilter, SessionSortKey>): Promise<SessionRecord[]>
+  /** How many recorded sessions match. */
+  count(filter: SessionFilter): Promise<number>
+  /** The recorded sessions with these public ids (ids that match none are left out). */
+  findByIds(ids: readonly number[]): Promise<SessionRecord[]>
+  /** Where the records are kept, when the registry can say. */
+  location?(): StorageLocation
   /**
    * The tables among `names` that do not exist in the registry's database. A failure to ask (the
    * database is down) rejects instead.

@@ -1,6 +1,14 @@
 import { Op, type ModelStatic, type Sequelize, type Transaction } from 'sequelize'
 import type { Actor } from '../../core/ending.js'
-import type { AuditEntry, SessionEnding, SessionJournal } from '../../core/ports/journal.js'
+import type {
+  AuditEntry,
+  AuditFilter,
+  AuditRecord,
+  AuditSortKey,
+  SessionEnding,
+  SessionJournal,
+} from '../../core/ports/journal.js'
+import type { PageQuery, StorageLocation } from '../../core/ports/registry.js'
 import { endingRef } from '../../core/session-ref.js'
 import {
   defineJournalModels,
@@ -10,6 +18,7 @@ import {
   type SessionEndingAttributes,
   type SessionEndingRow,
 } from './journal.models.js'
+import { locationOf, orderOf, whereOf } from './listing.js'
 import { withRetry } from './retry.js'
 import { chunks } from './sequelize-registry.js'
 import { insertStatement } from './sql.js'
@@ -18,7 +27,10 @@ export class SequelizeJournal implements SessionJournal {
   readonly Ending: ModelStatic<SessionEndingRow>
   readonly Audit: ModelStatic<SessionAuditRow>
 
-  constructor(sequelize: Sequelize, tables: JournalTables) {
+  constructor(
+    private readonly sequelize: Sequelize,
+    tables: JournalTables,
+  ) {
     const models = defineJournalModels(sequelize, tables)
     this.Ending = models.Ending
     this.Audit = models.Audit
@@ -82,6 +94,69 @@ export class SequelizeJournal implements SessionJournal {
     return withRetry('prune ending records', () =>
       this.Ending.destroy({ where: { expiresAt: { [Op.lte]: new Date() } } }),
     )
+  }
+
+  async auditPage(query: PageQuery<AuditFilter, AuditSortKey>): Promise<AuditRecord[]> {
+    const rows = await this.Audit.findAll({
+      where: auditWhere(query.filter),
+      order: orderOf(query.sort),
+      offset: query.offset,
+      limit: query.limit,
+      raw: true,
+    })
+    return rows.map(toAuditRecord)
+  }
+
+  countAudit(filter: AuditFilter): Promise<number> {
+    return this.Audit.count({ where: auditWhere(filter) })
+  }
+
+  async auditByIds(ids: readonly number[]): Promise<AuditRecord[]> {
+    const records: AuditRecord[] = []
+    for (const chunk of chunks(ids.filter((id) => Number.isSafeInteger(id) && id > 0))) {
+      const rows = await this.Audit.findAll({
+        where: { id: { [Op.in]: chunk } },
+        order: [['id', 'ASC']],
+        raw: true,
+      })
+      records.push(...rows.map(toAuditRecord))
+    }
+    return records
+  }
+
+  location(): StorageLocation {
+    return locationOf(this.sequelize)
+  }
+}
+
+function auditWhere(filter: AuditFilter) {
+  return whereOf(
+    {
+      id: filter.id,
+      userId: filter.userId,
+      event: filter.event,
+      actorKind: filter.actorKind,
+      actorId: filter.actorId,
+    },
+    {},
+    { at: filter.at },
+  )
+}
+
+function toAuditRecord(row: SessionAuditAttributes): AuditRecord {
+  return {
+    id: Number(row.id),
+    at: new Date(row.at),
+    userId: String(row.userId),
+    event: row.event as AuditRecord['event'],
+    sessions: Number(row.sessions),
+    sessionRefs: row.sessionRefs ? row.sessionRefs.split(' ') : [],
+    actor: {
+      kind: row.actorKind as Actor['kind'],
+      id: row.actorId ?? null,
+      label: row.actorLabel ?? null,
+    },
+    detail: row.detail ?? null,
   }
 }
 

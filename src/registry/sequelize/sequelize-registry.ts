@@ -2,11 +2,16 @@ import { Op, type Sequelize, type Transaction } from 'sequelize'
 import { timeoutsOf, timesOutAt } from '../../core/timeouts.js'
 import type {
   NewSessionRecord,
+  PageQuery,
+  SessionFilter,
   SessionOwner,
   SessionRecord,
   SessionRegistry,
+  SessionSortKey,
+  StorageLocation,
 } from '../../core/ports/registry.js'
 import { insertWithinLimit } from './limited-insert.js'
+import { locationOf, orderOf, whereOf } from './listing.js'
 import { missingTables } from './missing-table.js'
 import { withRetry } from './retry.js'
 import { deleteByIdStatement, queryGeneratorOf } from './sql.js'
@@ -282,9 +287,56 @@ export class SequelizeRegistry implements SessionRegistry {
     return inTransaction(this.sequelize, what, work)
   }
 
+  async page(query: PageQuery<SessionFilter, SessionSortKey>): Promise<SessionRecord[]> {
+    const rows = await this.model.findAll({
+      attributes: [...RECORD_ATTRIBUTES],
+      where: sessionWhere(query.filter),
+      order: orderOf(query.sort),
+      offset: query.offset,
+      limit: query.limit,
+      raw: true,
+    })
+    return rows.map(toRecord)
+  }
+
+  count(filter: SessionFilter): Promise<number> {
+    return this.model.count({ where: sessionWhere(filter) })
+  }
+
+  async findByIds(ids: readonly number[]): Promise<SessionRecord[]> {
+    const records: SessionRecord[] = []
+    for (const chunk of chunks(ids.filter((id) => Number.isSafeInteger(id) && id > 0))) {
+      const rows = await this.model.findAll({
+        attributes: [...RECORD_ATTRIBUTES],
+        where: { id: { [Op.in]: chunk } },
+        order: [['id', 'ASC']],
+        raw: true,
+      })
+      records.push(...rows.map(toRecord))
+    }
+    return records
+  }
+
+  location(): StorageLocation {
+    return locationOf(this.sequelize)
+  }
+
   missingTables(names: readonly string[]): Promise<string[]> {
     return missingTables(this.sequelize, names)
   }
+}
+
+function sessionWhere(filter: SessionFilter) {
+  return whereOf(
+    { id: filter.id, userId: filter.userId },
+    { ip: filter.ip, userAgent: filter.userAgent },
+    {
+      createdAt: filter.createdAt,
+      lastSeenAt: filter.lastSeenAt,
+      expiresAt: filter.expiresAt,
+      timesOutAt: filter.timesOutAt,
+    },
+  )
 }
 
 function toRecord(
