@@ -46,7 +46,6 @@ export class GuardedStore implements SessionStore {
   private readonly known = new WeakMap<object, Set<string>>()
   /** Per request: the cookie's sid when express-session found no session for it. */
   private readonly replaced = new WeakMap<object, string>()
-  private hooks: StoreGuardHooks | null = null
   /** The store's own set and destroy, from before the guard replaced them. */
   private writeUnguarded: (sid: string, session: SessionData) => Promise<void> = notInstalled
   private destroyOne: (sid: string) => Promise<void> = notInstalled
@@ -69,7 +68,6 @@ export class GuardedStore implements SessionStore {
       )
     }
     store[GUARDED] = true
-    this.hooks = hooks
 
     const originalCreateSession = store.createSession.bind(store)
     const originalSet = promised(store.set.bind(store))
@@ -232,11 +230,6 @@ export class GuardedStore implements SessionStore {
 
   alive(sids: readonly string[]): Promise<Set<string>> {
     return this.driver.alive(sids)
-  }
-
-  /** The marker key, once installed (pruning looks for it). */
-  get sessionKey(): string | null {
-    return this.hooks?.sessionKey ?? null
   }
 
   private knownSids(req: object): Set<string> {

@@ -3,7 +3,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize'
 import { log } from '../../log.js'
 import { withRetry } from '../../registry/sequelize/retry.js'
 import type { JoinedReadDriver, MarkedSession } from '../driver.js'
-import { cookieExpiry, ONE_DAY_MS, stock } from './stock.js'
+import { cookieExpiry, ONE_DAY_MS, parseSessionData, stock } from './stock.js'
 
 /** The parts of connect-pg-simple's store (9 and 10) the driver relies on. */
 interface PgSimpleStore extends Store {
@@ -99,13 +99,13 @@ export class PgSimpleStoreDriver implements JoinedReadDriver {
     sid: string,
   ): Promise<{ data: SessionData; recorded: boolean; timesOutAt: Date | null } | null> {
     const row = await this.store._asyncQuery(
-      `SELECT s.sess, r.sid AS recorded, r."timesOutAt" AS "timesOutAt" FROM ${this.table} s` +
+      `SELECT s.sess, r.sid AS recorded, r."timesOutAt" AS "timesOutAt" FROM ${this.tableName} s` +
         ` LEFT JOIN "${this.registry!.table}" r ON r.sid = s.sid` +
         ` WHERE s.sid = $1 AND s.expire >= now()`,
       [sid],
     )
     if (!row) return null
-    const data = parsed(row.sess)
+    const data = parseSessionData(row.sess)
     if (!data) return null
     return {
       data,
@@ -142,23 +142,19 @@ export class PgSimpleStoreDriver implements JoinedReadDriver {
     // One array, not `IN (...) OR IN (SELECT ...)`: PostgreSQL plans the OR as a scan.
     const given = `ARRAY[${sids.map((sid) => sequelize.escape(sid)).join(', ')}]::text[]`
     const also = alsoSidsOf ? ` || ARRAY(SELECT sid::text FROM "${alsoSidsOf}")` : ''
-    return `DELETE FROM ${this.table} WHERE sid = ANY(${given}${also})`
+    return `DELETE FROM ${this.tableName} WHERE sid = ANY(${given}${also})`
   }
 
   get tableName(): string {
     return this.store.quotedTable()
   }
 
-  private get table(): string {
-    return this.store.quotedTable()
-  }
-
   async read(sid: string): Promise<SessionData | null> {
     const row = await this.store._asyncQuery(
-      `SELECT sess FROM ${this.table} WHERE sid = $1 AND expire >= now()`,
+      `SELECT sess FROM ${this.tableName} WHERE sid = $1 AND expire >= now()`,
       [sid],
     )
-    return row ? parsed(row.sess) : null
+    return row ? parseSessionData(row.sess) : null
   }
 
   insert(sid: string, session: SessionData): Promise<void> {
@@ -167,7 +163,7 @@ export class PgSimpleStoreDriver implements JoinedReadDriver {
 
   async update(sid: string, session: SessionData): Promise<boolean> {
     const row = await this.store._asyncQuery(
-      `UPDATE ${this.table} SET sess = $1, expire = to_timestamp($2) WHERE sid = $3 RETURNING sid`,
+      `UPDATE ${this.tableName} SET sess = $1, expire = to_timestamp($2) WHERE sid = $3 RETURNING sid`,
       [session, this.expiryOf(session).getTime() / 1000, sid],
     )
     return row !== undefined
@@ -180,7 +176,7 @@ export class PgSimpleStoreDriver implements JoinedReadDriver {
     let destroyed = 0
     for (let i = 0; i < sids.length; i += BATCH) {
       const row = await this.store._asyncQuery(
-        `WITH gone AS (DELETE FROM ${this.table} WHERE sid = ANY($1::text[]) RETURNING 1)` +
+        `WITH gone AS (DELETE FROM ${this.tableName} WHERE sid = ANY($1::text[]) RETURNING 1)` +
           ` SELECT count(*)::int AS n FROM gone`,
         [sids.slice(i, i + BATCH)],
       )
@@ -193,7 +189,7 @@ export class PgSimpleStoreDriver implements JoinedReadDriver {
     const alive = new Set<string>()
     for (let i = 0; i < sids.length; i += BATCH) {
       const row = await this.store._asyncQuery(
-        `SELECT coalesce(array_agg(sid), '{}') AS sids FROM ${this.table}` +
+        `SELECT coalesce(array_agg(sid), '{}') AS sids FROM ${this.tableName}` +
           ` WHERE sid = ANY($1::text[]) AND expire >= now()`,
         [sids.slice(i, i + BATCH)],
       )
@@ -209,7 +205,7 @@ export class PgSimpleStoreDriver implements JoinedReadDriver {
 
   async pruneExpired(): Promise<number> {
     const row = await this.store._asyncQuery(
-      `WITH gone AS (DELETE FROM ${this.table} WHERE expire < now() RETURNING 1)` +
+      `WITH gone AS (DELETE FROM ${this.tableName} WHERE expire < now() RETURNING 1)` +
         ` SELECT count(*)::int AS n FROM gone`,
     )
     return Number(row?.n ?? 0)
@@ -218,13 +214,13 @@ export class PgSimpleStoreDriver implements JoinedReadDriver {
   async marked(key: string, after: string, limit: number): Promise<MarkedSession[]> {
     const row = await this.store._asyncQuery(
       `SELECT coalesce(json_agg(json_build_object('sid', sid, 'sess', sess) ORDER BY sid), '[]') AS rows` +
-        ` FROM (SELECT sid, sess FROM ${this.table}` +
+        ` FROM (SELECT sid, sess FROM ${this.tableName}` +
         ` WHERE json_typeof(sess -> $1::text) = 'object' AND sid > $2 ORDER BY sid LIMIT $3) marked`,
       [key, after, limit],
     )
     const rows = (row?.rows as Array<{ sid: string; sess: unknown }> | undefined) ?? []
     return rows.flatMap(({ sid, sess }) => {
-      const data = parsed(sess)
+      const data = parseSessionData(sess)
       return data ? [{ sid, data }] : []
     })
   }
@@ -253,18 +249,11 @@ export class PgSimpleStoreDriver implements JoinedReadDriver {
 
   /** With its `createTableIfMissing`, the store creates its table here, as on any query. */
   async ready(): Promise<boolean> {
-    const row = await this.store._asyncQuery('SELECT to_regclass($1::text) AS found', [this.table])
+    const row = await this.store._asyncQuery('SELECT to_regclass($1::text) AS found', [
+      this.tableName,
+    ])
     return row?.found != null
   }
 }
 
 const BATCH = 5000
-
-function parsed(sess: unknown): SessionData | null {
-  if (typeof sess !== 'string') return (sess as SessionData | null) ?? null
-  try {
-    return JSON.parse(sess) as SessionData
-  } catch {
-    return null
-  }
-}

@@ -14,6 +14,7 @@ import { withRetry } from '../../registry/sequelize/retry.js'
 import { chunks } from '../../registry/sequelize/sequelize-registry.js'
 import { deleteBySidStatement, queryGeneratorOf } from '../../registry/sequelize/sql.js'
 import type { JoinedReadDriver, MarkedSession } from '../driver.js'
+import { parseSessionData } from './stock.js'
 
 type Callback<T = unknown> = (err?: unknown, result?: T) => void
 
@@ -208,7 +209,7 @@ export class SequelizeStoreDriver implements JoinedReadDriver {
       raw: true,
     })) as unknown as Array<{ sid: string; data: string }>
     return rows.flatMap(({ sid, data }) => {
-      const parsed = parsedData(data)
+      const parsed = parseSessionData(data)
       return parsed ? [{ sid, data: parsed }] : []
     })
   }
@@ -257,17 +258,9 @@ function liveData(sid: string, data: string, expires: unknown): SessionData | nu
     log('refusing expired session %s', sid)
     return null
   }
-  const parsed = parsedData(data)
+  const parsed = parseSessionData(data)
   if (!parsed) log('refusing unreadable session %s', sid)
   return parsed
-}
-
-function parsedData(data: string): SessionData | null {
-  try {
-    return JSON.parse(data) as SessionData
-  } catch {
-    return null
-  }
 }
 
 /** A date column of a raw query: a Date, or a string on SQLite. */

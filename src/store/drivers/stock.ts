@@ -1,4 +1,4 @@
-import type { Store } from 'express-session'
+import type { SessionData, Store } from 'express-session'
 
 /**
  * Calls the store class's own method, not the instance's: the guard replaces `get`, `set` and
@@ -27,3 +27,13 @@ export function cookieExpiry(session: { cookie?: { expires?: unknown } }, ttlMs:
 }
 
 export const ONE_DAY_MS = 86_400_000
+
+/** Stored session data: parsed JSON text, or an object a driver already parsed; null if unreadable. */
+export function parseSessionData(value: unknown): SessionData | null {
+  if (typeof value !== 'string') return (value as SessionData | null) ?? null
+  try {
+    return JSON.parse(value) as SessionData
+  } catch {
+    return null
+  }
+}
