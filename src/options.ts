@@ -5,8 +5,10 @@ import { isValidTimeout, type TimeoutOption } from './core/timeouts.js'
 import { ErrorCodes, SingleSessionError, invalidOption } from './errors.js'
 import { nearestName } from './nearest-name.js'
 import { DEFAULT_USER_SESSION_TABLE } from './registry/sequelize/user-session.model.js'
+import { isRedisClient, redisCommands, type RedisCommands } from './redis/client.js'
+import { DEFAULT_REDIS_PREFIX } from './registry/redis/keys.js'
 import type { StoreDriver } from './store/driver.js'
-import { driverFor, sequelizeOf } from './store/drivers/detect.js'
+import { driverFor, redisClientOf, sequelizeOf } from './store/drivers/detect.js'
 
 export interface SingleSessionOptions<User = Record<string, unknown>> {
   /**
@@ -23,6 +25,13 @@ export interface SingleSessionOptions<User = Record<string, unknown>> {
    * other store.
    */
   sequelize?: Sequelize
+  /**
+   * Keeps the library's records (the registry, the reasons, the audit trail) in Redis instead
+   * of SQL: a connected node-redis (4+) or ioredis client, or `{ client, prefix, auditMaxLength }`.
+   * Default: the client of a connect-redis 9+ store when no `sequelize` is given. Give either
+   * this or `sequelize`, not both.
+   */
+  redis?: RedisClient | RedisOptions
   /**
    * How many sessions a user may have at once: an integer >= 1, or a (sync or async) function
    * of the user returning one, evaluated at each login. Default: `1`.
@@ -65,10 +74,27 @@ export interface SingleSessionOptions<User = Record<string, unknown>> {
   absoluteTimeout?: TimeoutOption<User>
 }
 
+/** A connected node-redis (4 and later) or ioredis client, or either's cluster client. */
+export type RedisClient = object
+
+export interface RedisOptions {
+  /** A connected node-redis (4+) or ioredis client. */
+  client: RedisClient
+  /** Every key is under the hash tag `{prefix}`. Default: `'single-session'`. */
+  prefix?: string
+  /** How many lines the audit trail keeps; the oldest go first. Default: `100000`. */
+  auditMaxLength?: number
+}
+
+/** Where the library keeps its records: SQL tables through Sequelize, or Redis. */
+export type Backend =
+  | { kind: 'sql'; sequelize: Sequelize }
+  | { kind: 'redis'; redis: RedisCommands; prefix: string; auditMaxLength: number }
+
 export interface NormalizedOptions<User> {
   store: Store
   storeDriver: StoreDriver
-  sequelize: Sequelize
+  backend: Backend
   limit: PerUser<number, User>
   onLimit: OnLimit
   enabled: PerUser<boolean, User>
@@ -88,6 +114,7 @@ export const SINGLE_SESSION_OPTION_NAMES = Object.keys({
   store: true,
   storeDriver: true,
   sequelize: true,
+  redis: true,
   limit: true,
   onLimit: true,
   enabled: true,
@@ -182,7 +209,14 @@ export function normalizeOptions<User>(
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
     throw invalidOption('store', 'the express-session store you pass to session({ store })', store)
   }
-  const storeDriver = options.storeDriver ?? driverFor(store)
+  if (options.redis !== undefined && options.sequelize !== undefined) {
+    throw new SingleSessionError(
+      ErrorCodes.INVALID_OPTION,
+      'adminjs-single-session: give `redis` or `sequelize`, not both: the library keeps its records in one place',
+    )
+  }
+  const redis = redisOption(options.redis ?? redisClientOf(store, options.sequelize))
+  const storeDriver = options.storeDriver ?? driverFor(store, redis?.redis)
   if (!isDriver(storeDriver)) {
     throw invalidOption(
       'storeDriver',
@@ -190,19 +224,11 @@ export function normalizeOptions<User>(
       storeDriver,
     )
   }
-  const sequelize = options.sequelize ?? sequelizeOf(store)
-  if (!sequelize || typeof sequelize.define !== 'function') {
-    throw invalidOption(
-      'sequelize',
-      `a Sequelize instance for the library's tables (required with ${storeDriver.name}; the database of your users works)`,
-      sequelize,
-    )
-  }
-
+  const backend: Backend = redis ?? { kind: 'sql', sequelize: sqlOption(options, storeDriver) }
   return {
     store,
     storeDriver,
-    sequelize,
+    backend,
     limit,
     onLimit,
     enabled,
@@ -213,6 +239,47 @@ export function normalizeOptions<User>(
     lastSeenInterval,
     idleTimeout,
     absoluteTimeout,
+  }
+}
+
+/** Where the SQL records go: `sequelize`, or the database of a connect-session-sequelize store. */
+function sqlOption<User>(options: SingleSessionOptions<User>, driver: StoreDriver): Sequelize {
+  const sequelize = options.sequelize ?? sequelizeOf(options.store)
+  if (!sequelize || typeof sequelize.define !== 'function') {
+    throw invalidOption(
+      'sequelize',
+      `a Sequelize instance for the library's tables (required with ${driver.name}; the database of your users works), or give \`redis\``,
+      sequelize,
+    )
+  }
+  return sequelize
+}
+
+/** The Redis backend from the `redis` option (or a connect-redis store's client), or null. */
+function redisOption(value: unknown): Extract<Backend, { kind: 'redis' }> | null {
+  if (value === undefined || value === null) return null
+  const settings = (isRedisClient(value) ? { client: value } : value) as Partial<RedisOptions>
+  if (typeof settings !== 'object') {
+    throw invalidOption('redis', 'a node-redis or ioredis client, or { client, prefix }', value)
+  }
+  for (const name of Object.keys(settings)) {
+    if (!['client', 'prefix', 'auditMaxLength'].includes(name)) {
+      throw invalidOption('redis', 'an object with client, prefix and auditMaxLength only', name)
+    }
+  }
+  const prefix = settings.prefix ?? DEFAULT_REDIS_PREFIX
+  if (typeof prefix !== 'string' || !/^[\w.:-]{1,64}$/.test(prefix)) {
+    throw invalidOption('redis.prefix', 'letters, digits and . : _ - (at most 64)', prefix)
+  }
+  const auditMaxLength = settings.auditMaxLength ?? 100_000
+  if (!Number.isSafeInteger(auditMaxLength) || auditMaxLength < 1) {
+    throw invalidOption('redis.auditMaxLength', 'an integer >= 1', auditMaxLength)
+  }
+  return {
+    kind: 'redis',
+    redis: redisCommands(settings.client, 'redis.client'),
+    prefix,
+    auditMaxLength,
   }
 }
 

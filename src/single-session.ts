@@ -35,10 +35,12 @@ export function createSingleSession<User = Record<string, unknown>>(
 ): SingleSession<User> {
   const options = normalizeOptions(rawOptions)
   const { storeDriver, sessionKey } = options
-  if (hasJoinedRead(storeDriver)) storeDriver.attachRegistry(options.sequelize, options.tableName)
+  if (options.backend.kind !== 'sql') throw new Error('the Redis backend is being written')
+  const { sequelize } = options.backend
+  if (hasJoinedRead(storeDriver)) storeDriver.attachRegistry(sequelize, options.tableName)
   const guard = new GuardedStore(storeDriver)
-  const registry = new SequelizeRegistry(options.sequelize, options.tableName)
-  const journal = new SequelizeJournal(options.sequelize, {
+  const registry = new SequelizeRegistry(sequelize, options.tableName)
+  const journal = new SequelizeJournal(sequelize, {
     endings: ENDINGS_TABLE,
     audit: AUDIT_TABLE,
   })

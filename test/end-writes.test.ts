@@ -29,7 +29,7 @@ async function signIn(app: TestApp, userIds: number[], sessionsEach: number) {
 describe('writing an end of sessions', () => {
   it('a bulk logout of 30 users runs as many statements as one of a single user', () =>
     withApp('end-writes-batched', { limit: 2 }, async (app) => {
-      const { sequelize } = app.singleSession.options
+      const { sequelize } = app.testStore
       const many = Array.from({ length: 30 }, (_, i) => i + 1)
       await signIn(app, [100], 2)
       await signIn(app, many, 2)
@@ -53,7 +53,7 @@ describe('writing an end of sessions', () => {
     },
     () =>
       withApp('end-writes-single', { limit: 1 }, async (app) => {
-        const { sequelize } = app.singleSession.options
+        const { sequelize } = app.testStore
         const laptop = app.browser()
         await laptop.post('/login', { id: 1 })
         const statements = await statementsOf(sequelize, () => app.singleSession.logoutUsers([1]))

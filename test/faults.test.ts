@@ -118,7 +118,7 @@ describe('when the database fails', () => {
       withApp('fault-audit', {}, async (app) => {
         const laptop = app.browser()
         await laptop.post('/login', { id: 1 })
-        const queryInterface = app.singleSession.options.sequelize.getQueryInterface()
+        const queryInterface = app.testStore.sequelize.getQueryInterface()
         await queryInterface.renameTable('session_audit', 'session_audit_away')
         try {
           await assert.rejects(app.singleSession.logoutUsers([1]))
