@@ -107,5 +107,6 @@ export function asArray(reply: unknown): unknown[] {
 /** A RESP bulk-string reply, or null. */
 export function asString(reply: unknown): string | null {
   if (reply === null || reply === undefined) return null
-  return typeof reply === 'string' ? reply : String(reply)
+  if (typeof reply === 'string') return reply
+  return typeof reply === 'number' ? String(reply) : Buffer.from(reply as Uint8Array).toString()
 }
