@@ -112,6 +112,9 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
   const json = framework.json({ limit: '10kb' })
   const form = framework.urlencoded({ extended: false, limit: '10kb' })
 
+  // The library's browser script: the home page watches its session with it.
+  app.get('/session-events.js', singleSession.eventsScript())
+
   app.get('/', async (req, res, next) => {
     try {
       const user = req.session.user ?? null
@@ -191,7 +194,11 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     try {
       // Say why, when the library ended this browser's session: a stable code for scripts.
       const ending = await singleSession.endedSession(req)
-      return res.status(401).json({ error: 'Not signed in', reason: ending?.reason ?? null })
+      return res.status(401).json({
+        error: 'Not signed in',
+        reason: ending?.reason ?? null,
+        message: ending ? explainEnding(ending) : null,
+      })
     } catch (error) {
       return next(error)
     }
