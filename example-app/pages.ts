@@ -84,6 +84,7 @@ export function homePage(user: { email: string } | null, notice?: string): strin
 const SIGNED_OUT_SCRIPT = `
 SingleSessionEvents.watch({
   url: '/account/events',
+  onOpen: function () { document.body.dataset.events = 'open' },
   onEnded: function () {
     fetch('/me', { headers: { Accept: 'application/json' } })
       .then(function (response) { return response.json() })

@@ -9,7 +9,7 @@ import { invalidOption } from '../errors.js'
  * with fetch, not EventSource, to see status codes: it reconnects with a growing delay (1 s to
  * 30 s, with jitter) after a network error, a 5xx or a 429, and stops on 401. A 401 after the
  * stream had been open means the session ended without a recorded reason: `onEnded(null)`.
- * `watch()` returns `{ stop() }`.
+ * `onOpen()`, when given, is called each time the stream is open. `watch()` returns `{ stop() }`.
  */
 export const EVENTS_SCRIPT = `(function () {
   'use strict'
@@ -76,8 +76,11 @@ export const EVENTS_SCRIPT = `(function () {
           return
         }
         if (!response.ok || !response.body) return retry()
+        // Not the stream (a login page after a redirect): nothing to watch here.
+        if (!/text\/event-stream/.test(response.headers.get('content-type') || '')) return stop()
         connected = true
         delay = MIN_DELAY
+        if (typeof options.onOpen === 'function') options.onOpen()
         var reader = response.body.getReader()
         var decoder = new TextDecoder()
         var buffer = ''

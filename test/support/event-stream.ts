@@ -64,8 +64,13 @@ export async function openEventStream(
           let isEvent = false
           for (const line of block.split('\n')) {
             if (line.startsWith(':')) comments.push(line.slice(1).trim())
-            else if (line.startsWith('event:')) ((event = line.slice(6).trim()), (isEvent = true))
-            else if (line.startsWith('data:')) ((data += line.slice(5).trim()), (isEvent = true))
+            else if (line.startsWith('event:')) {
+              event = line.slice(6).trim()
+              isEvent = true
+            } else if (line.startsWith('data:')) {
+              data += line.slice(5).trim()
+              isEvent = true
+            }
           }
           if (isEvent) queue.push({ event, data })
         }
