@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import type { ErrorRequestHandler } from 'express'
 import session from 'express-session'
 import { after, before, describe, it } from 'node:test'
-import { createSingleSession, type SingleSessionOptions } from '../src/index.js'
+import { Script } from 'node:vm'
+import { createSingleSession, EVENTS_SCRIPT, type SingleSessionOptions } from '../src/index.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { openEventStream } from './support/event-stream.js'
 import { express } from './support/express.js'
@@ -127,6 +128,10 @@ describe('event stream', { timeout: 120_000 }, () => {
       await app.close()
     }
   }
+
+  it('ships a browser script that parses', () => {
+    assert.doesNotThrow(() => new Script(EVENTS_SCRIPT))
+  })
 
   it('answers an anonymous request with 401 JSON, no stream and no cookie', () =>
     withApp({}, async (app) => {

@@ -77,7 +77,7 @@ export const EVENTS_SCRIPT = `(function () {
         }
         if (!response.ok || !response.body) return retry()
         // Not the stream (a login page after a redirect): nothing to watch here.
-        if (!/text\/event-stream/.test(response.headers.get('content-type') || '')) return stop()
+        if (!/text\\/event-stream/.test(response.headers.get('content-type') || '')) return stop()
         connected = true
         delay = MIN_DELAY
         if (typeof options.onOpen === 'function') options.onOpen()

@@ -51,7 +51,11 @@ async function signInPage(context: BrowserContext, baseUrl: string, email: strin
 
 /** Waits until the page's stream is open: the server counts it. */
 async function streamOpen(countStreams: () => Promise<number>, atLeast = 1): Promise<void> {
-  while ((await countStreams()) < atLeast) await new Promise((r) => setTimeout(r, 50))
+  const deadline = Date.now() + 30_000
+  while ((await countStreams()) < atLeast) {
+    assert.ok(Date.now() < deadline, 'the page opened its event stream')
+    await new Promise((r) => setTimeout(r, 50))
+  }
 }
 
 /** The reason shows within 2 s of `end()` resolving, on a page that was not reloaded. */
