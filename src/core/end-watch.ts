@@ -46,6 +46,9 @@ export interface EndObserver {
 /** The longest delay setTimeout keeps (about 24.8 days); a later deadline is re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1
 
+/** The least wait before looking again at a deadline that had not passed after all. */
+const RECHECK_MS = 1000
+
 /** The open streams of one session (every tab of one browser shares it). */
 interface Watched {
   sid: string
@@ -78,6 +81,8 @@ export class EndWatch implements EndObserver {
   private poller: NodeJS.Timeout | null = null
   private polling = false
   private subscription: Promise<(() => Promise<void>) | null> | null = null
+  /** The last stop of the listener and poll, for `close()` to wait on. */
+  private stopping: Promise<void> = Promise.resolve()
 
   constructor(private readonly deps: EndWatchDependencies) {}
 
@@ -163,6 +168,7 @@ export class EndWatch implements EndObserver {
     }
     this.streams = 0
     this.perUser.clear()
+    await this.stopping
     await this.stop()
   }
 
@@ -212,7 +218,7 @@ export class EndWatch implements EndObserver {
     if (left > 0) this.perUser.set(userId, left)
     else this.perUser.delete(userId)
     this.streams -= count
-    if (this.streams === 0) void this.stop()
+    if (this.streams === 0) this.stopping = this.stop()
   }
 
   private drop(watched: Watched): void {
@@ -223,22 +229,22 @@ export class EndWatch implements EndObserver {
   }
 
   /** Reads the session's record: gone means ended; otherwise arms its time-out timer. */
-  private async check(watched: Watched): Promise<void> {
+  private async check(watched: Watched, minDelay = 0): Promise<void> {
     try {
       const record = await this.deps.registry.find(watched.sid)
       if (this.bySid.get(watched.sid) !== watched) return
       if (!record) return await this.settle(watched, false)
-      this.arm(watched, record.timesOutAt)
+      this.arm(watched, record.timesOutAt, minDelay)
     } catch (error) {
       log('could not check a watched session: %O', error)
     }
   }
 
-  private arm(watched: Watched, timesOutAt: Date | null): void {
+  private arm(watched: Watched, timesOutAt: Date | null, minDelay: number): void {
     if (watched.timer) clearTimeout(watched.timer)
     watched.timer = null
     if (!timesOutAt) return
-    const delay = Math.max(0, timesOutAt.getTime() - Date.now())
+    const delay = Math.max(minDelay, timesOutAt.getTime() - Date.now())
     watched.timer = setTimeout(() => void this.timeUp(watched), Math.min(delay, MAX_TIMER_MS))
     watched.timer.unref()
   }
@@ -253,8 +259,9 @@ export class EndWatch implements EndObserver {
       log('could not end a timed-out session: %O', error)
     }
     // Ended: the end (here or elsewhere) tells the streams, and the check finds no record.
-    // Not ended: a request moved the deadline, and the check re-arms the timer.
-    await this.check(watched)
+    // Not ended: a request moved the deadline, and the check re-arms the timer (not sooner than
+    // a second: a deadline stored coarser than the clock must not spin).
+    await this.check(watched, RECHECK_MS)
   }
 
   /**
