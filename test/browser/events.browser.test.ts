@@ -217,7 +217,7 @@ describe('instant sign-out in Chromium', { skip, timeout: 240_000 }, () => {
 
   const serverDialect = dialect()
   describe(
-    `two processes on ${serverDialect === 'postgres' ? 'PostgreSQL (LISTEN/NOTIFY)' : 'MariaDB (polling)'}`,
+    `two processes on ${{ postgres: 'PostgreSQL (LISTEN/NOTIFY)', mariadb: 'MariaDB (polling)', sqlite: 'a server database' }[serverDialect]}`,
     {
       skip:
         serverDialect === 'sqlite'
