@@ -194,13 +194,20 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     try {
       // Say why, when the library ended this browser's session: a stable code for scripts.
       const ending = await singleSession.endedSession(req)
-      return res.status(401).json({
-        error: 'Not signed in',
-        reason: ending?.reason ?? null,
-        message: ending ? explainEnding(ending) : null,
-      })
+      return res.status(401).json({ error: 'Not signed in', reason: ending?.reason ?? null })
     } catch (error) {
       return next(error)
+    }
+  })
+
+  // Why this browser was signed out, in the sentence the login page shows: what the home page
+  // displays in place when its event stream says the session ended.
+  app.get('/signed-out', async (req, res, next) => {
+    try {
+      const ending = await singleSession.endedSession(req)
+      res.json({ reason: ending?.reason ?? null, message: ending ? explainEnding(ending) : null })
+    } catch (error) {
+      next(error)
     }
   })
 

@@ -78,7 +78,7 @@ export function homePage(user: { email: string } | null, notice?: string): strin
 }
 
 /**
- * When the session ends, /me says why in the sentence the login page would use; the page shows
+ * When the session ends, /signed-out says why in the sentence the login page would use; the page shows
  * it in place, without a reload.
  */
 const SIGNED_OUT_SCRIPT = `
@@ -86,7 +86,7 @@ SingleSessionEvents.watch({
   url: '/account/events',
   onOpen: function () { document.body.dataset.events = 'open' },
   onEnded: function () {
-    fetch('/me', { headers: { Accept: 'application/json' } })
+    fetch('/signed-out', { headers: { Accept: 'application/json' } })
       .then(function (response) { return response.json() })
       .catch(function () { return {} })
       .then(function (body) {
