@@ -9,6 +9,7 @@ const sessionSecret = process.env.SESSION_SECRET ?? randomBytes(32).toString('he
 const example = await createExampleApp({
   databaseUrl,
   sessionStore: process.env.SESSION_STORE,
+  redis: { url: process.env.REDIS_URL, prefix: process.env.REDIS_PREFIX },
   sessionSecret,
   resave: process.env.SESSION_RESAVE === 'true',
   singleSession: singleSessionOptionsFromEnv(),
