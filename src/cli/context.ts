@@ -3,21 +3,45 @@ import { extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import session, { type Store } from 'express-session'
 import { QueryTypes, Sequelize } from 'sequelize'
+import type { RedisCommands } from '../redis/client.js'
+import { redisCommands } from '../redis/client.js'
+import { DEFAULT_REDIS_PREFIX } from '../registry/redis/keys.js'
 import { createSingleSession, type SingleSession } from '../single-session.js'
 import { queryGeneratorOf } from '../registry/sequelize/sql.js'
 import { CliError, ExitCodes, usageError } from './errors.js'
 import { fitsIdType, isDataException } from './id-column.js'
 
-/** The stores the command line can open: the shared ones whose sessions live in SQL. */
-export const CLI_STORES = ['sequelize', 'pg-simple'] as const
+/**
+ * The stores the command line can open: the shared ones, whose sessions live in SQL tables or
+ * in Redis (connect-redis, with the library's records in the same Redis).
+ */
+export const CLI_STORES = ['sequelize', 'pg-simple', 'redis'] as const
 export type CliStore = (typeof CLI_STORES)[number]
+
+/** The Redis of `--store redis` when neither `--redis-url` nor REDIS_URL names one. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
+
+/** connect-redis's default key prefix. */
+const CONNECT_REDIS_PREFIX = 'sess:'
 
 /** What a config file (`--config`) may set. Every key is optional. */
 export interface CliConfig {
-  /** The database URL: `sqlite:PATH`, `postgres://...`, `mariadb://...` (or `mysql://...`). */
+  /**
+   * The database URL: `sqlite:PATH`, `postgres://...`, `mariadb://...` (or `mysql://...`). With
+   * Redis, only where `--user` is looked up (optional: without it, users are given by id).
+   */
   database?: string
-  /** The app's session store. Default: `SESSION_STORE`, else `sequelize`. */
+  /**
+   * The app's session store. Default: `SESSION_STORE`; else `redis` when `redis` or REDIS_URL
+   * is set; else `sequelize`.
+   */
   store?: CliStore
+  /** The Redis URL of connect-redis and the library's records: `redis://host:port[/db]`. */
+  redis?: string
+  /** The library's key prefix in Redis (the `redis.prefix` option). Default: `single-session`. */
+  redisPrefix?: string
+  /** connect-redis's `prefix` (its session keys). Default: `sess:`. */
+  sessionPrefix?: string
   /**
    * The session store's table: connect-session-sequelize's `tableName` (default `Sessions`) or
    * connect-pg-simple's (default `session`).
@@ -37,6 +61,9 @@ export interface CliConfig {
 export interface GlobalOptions {
   database?: string
   store?: string
+  redisUrl?: string
+  redisPrefix?: string
+  sessionPrefix?: string
   config?: string
   sessionTable?: string
   table?: string
@@ -45,9 +72,18 @@ export interface GlobalOptions {
   userEmailColumn?: string
 }
 
-export type ResolvedConfig = Required<CliConfig>
+/**
+ * Every setting, checked. `database` is null only with Redis when none is given; `redis` is
+ * null unless the store is `redis`.
+ */
+export type ResolvedConfig = Required<Omit<CliConfig, 'database' | 'redis'>> & {
+  database: string | null
+  redis: string | null
+}
 
-const DEFAULTS: Omit<ResolvedConfig, 'database' | 'store'> = {
+const DEFAULTS: Omit<ResolvedConfig, 'database' | 'store' | 'redis'> = {
+  redisPrefix: DEFAULT_REDIS_PREFIX,
+  sessionPrefix: CONNECT_REDIS_PREFIX,
   sessionTable: 'Sessions',
   tableName: 'user_sessions',
   userTable: 'users',
@@ -55,7 +91,7 @@ const DEFAULTS: Omit<ResolvedConfig, 'database' | 'store'> = {
   userEmailColumn: 'email',
 }
 
-const CONFIG_KEYS = ['database', 'store', ...Object.keys(DEFAULTS)] as const
+const CONFIG_KEYS = ['database', 'store', 'redis', ...Object.keys(DEFAULTS)] as const
 
 /** connect-pg-simple's default table name. */
 const PG_SIMPLE_TABLE = 'session'
@@ -71,11 +107,16 @@ export async function resolveConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ResolvedConfig> {
   const file = options.config ? await readConfigFile(options.config) : {}
-  const database = options.database ?? file.database ?? env.DATABASE_URL
-  if (!database) {
-    throw usageError('No database: set DATABASE_URL, or pass --database <url> or --config <file>.')
-  }
-  const store = options.store ?? file.store ?? env.SESSION_STORE ?? 'sequelize'
+  const database = options.database ?? file.database ?? (env.DATABASE_URL || undefined)
+  const redisSetting = options.redisUrl ?? file.redis
+  // An explicit store wins; a Redis URL given here or in the file means Redis; then the
+  // environment: SESSION_STORE, else REDIS_URL (the example app's variables).
+  const store =
+    options.store ??
+    file.store ??
+    (redisSetting !== undefined ? 'redis' : undefined) ??
+    (env.SESSION_STORE || undefined) ??
+    (env.REDIS_URL ? 'redis' : 'sequelize')
   if (!(CLI_STORES as readonly string[]).includes(store)) {
     throw usageError(
       `--store must be one of ${CLI_STORES.join(', ')}; got ${JSON.stringify(store)}` +
@@ -84,14 +125,33 @@ export async function resolveConfig(
           : ''),
     )
   }
-  if (store === 'pg-simple' && !/^postgres(ql)?:/.test(database)) {
+  if (store !== 'redis' && redisSetting !== undefined) {
+    throw usageError(
+      `--redis-url is for --store redis; the store is ${store} (from ${options.store ? '--store' : file.store ? 'the config file' : 'SESSION_STORE'})`,
+    )
+  }
+  if (store !== 'redis' && !database) {
+    throw usageError(
+      'No database: set DATABASE_URL, or pass --database <url> or --config <file> (or --redis-url for sessions in Redis).',
+    )
+  }
+  if (store === 'pg-simple' && !/^postgres(ql)?:/.test(database!)) {
     throw usageError(
       '--store pg-simple needs a PostgreSQL database: pass --database postgres://...',
     )
   }
+  const redis = store === 'redis' ? (redisSetting ?? (env.REDIS_URL || DEFAULT_REDIS_URL)) : null
+  if (redis !== null && !/^rediss?:\/\//.test(redis)) {
+    throw usageError(
+      `The Redis URL must start with redis:// or rediss://; got ${JSON.stringify(redact(redis))}`,
+    )
+  }
   const config: ResolvedConfig = {
-    database,
+    database: database ?? null,
     store: store as CliStore,
+    redis,
+    redisPrefix: options.redisPrefix ?? file.redisPrefix ?? DEFAULTS.redisPrefix,
+    sessionPrefix: options.sessionPrefix ?? file.sessionPrefix ?? DEFAULTS.sessionPrefix,
     sessionTable:
       options.sessionTable ??
       file.sessionTable ??
@@ -113,6 +173,16 @@ export async function resolveConfig(
         `${key} must be a table or column name of letters, digits and underscores; got ${JSON.stringify(config[key])}`,
       )
     }
+  }
+  if (!/^[\w.:-]{1,64}$/.test(config.redisPrefix)) {
+    throw usageError(
+      `redisPrefix must be 1 to 64 letters, digits and . : _ -; got ${JSON.stringify(config.redisPrefix)}`,
+    )
+  }
+  if (!/^[\x21-\x7e]{1,100}$/.test(config.sessionPrefix)) {
+    throw usageError(
+      `sessionPrefix must be 1 to 100 printable characters without spaces; got ${JSON.stringify(config.sessionPrefix)}`,
+    )
   }
   return config
 }
@@ -158,15 +228,23 @@ export interface ResolvedUser {
   email: string | null
 }
 
-/** An open database with the library on it, for one command. */
-export interface CliContext {
-  config: ResolvedConfig
+/** The SQL database of a command: the library's tables (SQL stores) and the user table. */
+export interface SqlAccess {
   sequelize: Sequelize
-  singleSession: SingleSession
   /** A quoted table name for raw SQL. */
   table: (name: string) => string
   /** A quoted column name for raw SQL. */
   column: (name: string) => string
+}
+
+/** An open store with the library on it, for one command. */
+export interface CliContext {
+  config: ResolvedConfig
+  /** The SQL database; null with Redis when no database is given (users by id only). */
+  sql: SqlAccess | null
+  /** Raw commands on the Redis of `--store redis`; null with the SQL stores. */
+  redis: RedisCommands | null
+  singleSession: SingleSession
   /** Finds users by id or email; throws exit code 3 naming every input that matches nobody. */
   resolveUsers(inputs: readonly string[]): Promise<ResolvedUser[]>
   /** Emails of these user ids, where the user table has them. */
@@ -174,26 +252,111 @@ export interface CliContext {
 }
 
 /**
- * Opens the database, builds a connect-session-sequelize store and a SingleSession on it, runs
- * `body` and closes everything, whatever happens. With `requireTables`, the library's tables
- * must exist (else exit 1 with a message that says to run `migrate`).
+ * Opens the database (and, for `--store redis`, Redis), builds the app's store and a
+ * SingleSession on it, runs `body` and closes everything, whatever happens. With
+ * `requireTables`, the library's tables must exist (else exit 1 with a message that says to run
+ * `migrate`).
  */
 export async function withContext<T>(
   config: ResolvedConfig,
   { requireTables, create = false }: { requireTables: boolean; create?: boolean },
   body: (context: CliContext) => Promise<T>,
 ): Promise<T> {
-  const sequelize = await openDatabase(config.database, { create })
+  if (config.redis !== null) return withRedisContext(config, { requireTables }, body)
+  const sequelize = await openDatabase(config.database!, { create })
   let store: (Store & { close?: () => Promise<void> }) | undefined
   try {
     store = await openStore(config, sequelize)
     const singleSession = createSingleSession({ store, sequelize, tableName: config.tableName })
     if (requireTables) await singleSession.ready()
-    return await body(makeContext(config, sequelize, singleSession))
+    return await body(makeContext(config, sequelize, null, singleSession))
   } finally {
     await store?.close?.().catch(() => undefined)
     await sequelize.close().catch(() => undefined)
   }
+}
+
+/**
+ * `--store redis`: a node-redis client on the Redis URL, a connect-redis store on it with the
+ * app's session prefix, the library's records in the same Redis under its prefix; the SQL
+ * database, when given, only for looking up users.
+ */
+async function withRedisContext<T>(
+  config: ResolvedConfig,
+  { requireTables }: { requireTables: boolean },
+  body: (context: CliContext) => Promise<T>,
+): Promise<T> {
+  const client = await openRedis(config.redis!)
+  let sequelize: Sequelize | null = null
+  try {
+    sequelize = config.database ? await openDatabase(config.database, { create: false }) : null
+    const { RedisStore } = await importConnectRedis()
+    const store = new RedisStore({ client, prefix: config.sessionPrefix })
+    const singleSession = createSingleSession({
+      store,
+      redis: { client, prefix: config.redisPrefix },
+    })
+    if (requireTables) await singleSession.ready()
+    const redis = redisCommands(client, 'redis')
+    return await body(makeContext(config, sequelize, redis, singleSession))
+  } finally {
+    await client.close().catch(() => client.destroy())
+    await sequelize?.close().catch(() => undefined)
+  }
+}
+
+/** The parts of a node-redis client the command line uses. */
+interface NodeRedisClient {
+  connect(): Promise<unknown>
+  close(): Promise<unknown>
+  destroy(): void
+  on(event: 'error', listener: (error: unknown) => void): unknown
+}
+
+/**
+ * Connects to Redis with the `redis` package (node-redis), imported only here: an app on SQL
+ * stores needs none. An unreachable Redis is exit code 1 with the reason, at once.
+ */
+async function openRedis(url: string): Promise<NodeRedisClient> {
+  let createClient: (options: object) => NodeRedisClient
+  try {
+    ;({ createClient } = (await import('redis')) as unknown as {
+      createClient: typeof createClient
+    })
+  } catch {
+    throw usageError(
+      '--store redis needs the redis package (node-redis 4 or later): npm install redis',
+    )
+  }
+  const client = createClient({
+    url,
+    // One command, one connection: fail at once instead of reconnecting.
+    socket: { connectTimeout: 10_000, reconnectStrategy: (_: number, cause: Error) => cause },
+  })
+  client.on('error', () => undefined) // reported by the command that fails
+  try {
+    await client.connect()
+  } catch (error) {
+    throw new CliError(
+      ExitCodes.FAILURE,
+      `Cannot connect to Redis at ${redact(url)}: ${messageOf(error)}`,
+      { cause: error },
+    )
+  }
+  return client
+}
+
+/** connect-redis's store class: a named export from 8 on, the default export in 7. */
+async function importConnectRedis(): Promise<{
+  RedisStore: new (options: { client: unknown; prefix: string }) => Store
+}> {
+  const module = await importPeer<{ RedisStore?: unknown; default?: unknown }>('connect-redis')
+  const RedisStore = (module.RedisStore ?? module.default) as
+    (new (options: { client: unknown; prefix: string }) => Store) | undefined
+  if (typeof RedisStore !== 'function') {
+    throw usageError('connect-redis exports no RedisStore: install connect-redis 7 or later')
+  }
+  return { RedisStore }
 }
 
 /** The app's store on its database, without cleanup timers: this process lives for one command. */
@@ -204,7 +367,7 @@ async function openStore(config: ResolvedConfig, sequelize: Sequelize): Promise<
     }>('connect-pg-simple')
     const PgStore = ConnectPgSimple(session)
     return new PgStore({
-      conString: config.database,
+      conString: config.database!,
       tableName: config.sessionTable,
       pruneSessionInterval: false,
     })
@@ -231,31 +394,39 @@ async function importPeer<T>(name: string): Promise<T> {
 
 function makeContext(
   config: ResolvedConfig,
-  sequelize: Sequelize,
+  database: Sequelize | null,
+  redis: RedisCommands | null,
   singleSession: SingleSession,
 ): CliContext {
-  const generator = queryGeneratorOf(sequelize)
-  const table = (name: string) => generator.quoteTable(name)
-  const column = (name: string) => generator.quoteIdentifier(name)
+  const sql: SqlAccess | null = database && sqlAccess(database)
   const { userTable, userIdColumn, userEmailColumn } = config
 
   let userColumns: Promise<Record<string, { type: string }> | null> | undefined
-  /** The user table's columns, or null when there is no such table. */
+  /** The user table's columns, or null when there is no such table (or no database). */
   function describeUsers(): Promise<Record<string, { type: string }> | null> {
-    userColumns ??= sequelize
-      .getQueryInterface()
-      .describeTable(userTable)
-      .then(
-        (columns) => columns as Record<string, { type: string }>,
-        () => null,
-      )
+    userColumns ??= database
+      ? database
+          .getQueryInterface()
+          .describeTable(userTable)
+          .then(
+            (columns) => columns as Record<string, { type: string }>,
+            () => null,
+          )
+      : Promise.resolve(null)
     return userColumns
+  }
+
+  /** The SQL database; only asked for once the user table is known to exist. */
+  function users(): SqlAccess {
+    if (!sql) throw new Error('no database of users')
+    return sql
   }
 
   async function usersWhere(
     where: string,
     value: string,
   ): Promise<Array<{ id: unknown; email: unknown }>> {
+    const { sequelize, column, table } = users()
     const columns = await describeUsers()
     const email = columns && userEmailColumn in columns ? column(userEmailColumn) : 'NULL'
     return sequelize.query<{ id: unknown; email: unknown }>(
@@ -274,7 +445,7 @@ function makeContext(
   async function userWithId(id: string): Promise<{ id: unknown; email: unknown } | null> {
     if (!(await fitsIdColumn(id))) return null
     try {
-      const [row] = await usersWhere(`${column(userIdColumn)} = :value`, id)
+      const [row] = await usersWhere(`${users().column(userIdColumn)} = :value`, id)
       return row ?? null
     } catch (error) {
       if (isDataException(error)) return null
@@ -294,6 +465,11 @@ function makeContext(
       )
     }
     if (input.includes('@')) {
+      if (!database) {
+        throw usageError(
+          `Cannot look up ${input}: the users are in your SQL database, and none is given. Pass --database <url> (or set DATABASE_URL), or give the user's id.`,
+        )
+      }
       if (!columns) {
         throw usageError(
           `Cannot look up ${input}: there is no user table ${userTable}. Pass --user-table, or give the user's id.`,
@@ -304,6 +480,7 @@ function makeContext(
           `The user table ${userTable} has no column ${userEmailColumn}; pass --user-email-column, or give the user's id.`,
         )
       }
+      const { column } = users()
       let rows = await usersWhere(`${column(userEmailColumn)} = :value`, input)
       if (rows.length === 0) {
         rows = await usersWhere(`LOWER(${column(userEmailColumn)}) = LOWER(:value)`, input)
@@ -325,10 +502,9 @@ function makeContext(
 
   return {
     config,
-    sequelize,
+    sql,
+    redis,
     singleSession,
-    table,
-    column,
     async resolveUsers(inputs) {
       const found: ResolvedUser[] = []
       const unknown: string[] = []
@@ -349,6 +525,7 @@ function makeContext(
       const ids: string[] = []
       for (const id of userIds) if (await fitsIdColumn(id)) ids.push(id)
       if (ids.length === 0) return emails
+      const { sequelize, column, table } = users()
       const rows = await sequelize
         .query<{ id: unknown; email: unknown }>(
           `SELECT ${column(userIdColumn)} AS id, ${column(userEmailColumn)} AS email FROM ${table(userTable)} WHERE ${column(userIdColumn)} IN (:ids)`,
@@ -364,6 +541,15 @@ function makeContext(
       }
       return emails
     },
+  }
+}
+
+function sqlAccess(sequelize: Sequelize): SqlAccess {
+  const generator = queryGeneratorOf(sequelize)
+  return {
+    sequelize,
+    table: (name) => generator.quoteTable(name),
+    column: (name) => generator.quoteIdentifier(name),
   }
 }
 
