@@ -597,13 +597,24 @@ describe('command line on Redis', needsTestRedis, () => {
       assert.equal(run.code, 0, `${args.join(' ')} ${JSON.stringify(extra)}: ${run.stderr}`)
       assert.match(run.stdout, /: 2 sessions/)
     }
-    // SESSION_STORE names the SQL store: REDIS_URL is someone else's then; --redis-url is refused.
-    const sql = await cli(['sessions', '--user', ids.alice, '--redis-url', url], {
+    // SESSION_STORE names a SQL store: REDIS_URL is someone else's then (here, no tables).
+    const sql = await cli(['sessions', '--user', ids.alice], {
       ...env,
       SESSION_STORE: 'sequelize',
+      REDIS_URL: url,
     })
-    assert.equal(sql.code, 2)
-    assert.match(sql.stderr, /--redis-url is for --store redis; the store is sequelize/)
+    assert.equal(sql.code, 1)
+    assert.match(sql.stderr, /migrate/)
+    // The command line contradicting itself is refused.
+    const both = await cli(
+      ['sessions', '--user', ids.alice, '--store', 'sequelize', '--redis-url', url],
+      env,
+    )
+    assert.equal(both.code, 2)
+    assert.match(
+      both.stderr,
+      /--redis-url is for --store redis; the store is sequelize \(from --store\)/,
+    )
   })
 
   it('without a database, takes users by id and says what to pass for an email', async () => {
