@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { RedisStore } from 'connect-redis'
 import type { Store } from 'express-session'
 import { createClient } from 'redis'
@@ -138,36 +139,47 @@ export async function dropPrefix(client: BenchRedisClient, prefix: string): Prom
   return dropped
 }
 
-/** Every command Redis receives while on, as MONITOR reports it, on a connection of its own. */
+/**
+ * Every command Redis runs during a piece of work, as MONITOR reports it, on a connection opened
+ * for that work only (a monitor slows every command down while it is connected). MONITOR's
+ * stream lags behind: the work is framed by two ECHO markers, sent on another connection, and
+ * the lines between them are the work's.
+ */
 export interface CommandLog {
-  /** Starts recording (clears what was recorded). */
-  start(): void
-  /** Stops recording and returns the lines: `<time> [<db> <addr>|lua] "CMD" "arg" ...`. */
-  stop(): string[]
+  /** Runs `work` and returns the MONITOR lines of what Redis ran meanwhile. */
+  during<T>(work: () => Promise<T>): Promise<{ value: T; lines: string[] }>
   close(): Promise<void>
 }
 
 export async function commandLog(url: string): Promise<CommandLog> {
-  const client = createClient({ url })
-  client.on('error', () => undefined)
-  await client.connect()
-  let on = false
-  let lines: string[] = []
-  await client.monitor((line) => {
-    if (on) lines.push(line)
-  })
+  const marker = await openRedisClient(url, `bench-marker-${randomBytes(3).toString('hex')}`)
   return {
-    start() {
-      lines = []
-      on = true
+    async during(work) {
+      const monitor = createClient({ url })
+      monitor.on('error', () => undefined)
+      await monitor.connect()
+      const lines: string[] = []
+      await monitor.monitor((line) => void lines.push(line))
+      try {
+        const token = randomBytes(6).toString('hex')
+        await marker.sendCommand(['ECHO', `bench-start-${token}`])
+        const value = await work()
+        await marker.sendCommand(['ECHO', `bench-end-${token}`])
+        const deadline = Date.now() + 10_000
+        const ended = () => lines.findIndex((line) => line.includes(`bench-end-${token}`))
+        while (ended() < 0 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+        const start = lines.findIndex((line) => line.includes(`bench-start-${token}`))
+        const end = ended()
+        if (start < 0 || end < 0) throw new Error('MONITOR did not report the markers')
+        return { value, lines: lines.slice(start + 1, end) }
+      } finally {
+        monitor.destroy()
+      }
     },
-    stop() {
-      on = false
-      return lines
-    },
-    close() {
-      client.destroy()
-      return Promise.resolve()
+    async close() {
+      await marker.close()
     },
   }
 }
@@ -180,8 +192,8 @@ export async function addressOf(client: BenchRedisClient, name: string): Promise
 }
 
 /**
- * The commands one client sent, and the commands scripts ran meanwhile (`[0 lua]` lines, of
- * whichever client: measure with nothing else running).
+ * The commands one client sent, and the commands its scripts ran (MONITOR shows an EVAL, then
+ * the `[0 lua]` lines of what it ran).
  */
 export function commandsOf(
   lines: readonly string[],
@@ -189,12 +201,18 @@ export function commandsOf(
 ): { sent: string[]; inScripts: number } {
   const sent: string[] = []
   let inScripts = 0
+  let ours = false
   for (const line of lines) {
     const match = /^\d+\.\d+ \[\d+ ([^\]]+)\] "([^"]*)"/.exec(line)
     if (!match) continue
     const [, from, command] = match
-    if (from === 'lua') inScripts++
-    else if (from === address) sent.push(command!.toUpperCase())
+    if (from === 'lua') {
+      if (ours) inScripts++
+      continue
+    }
+    ours = from === address
+    if (ours) sent.push(command!.toUpperCase())
   }
+  if (process.env.BENCH_DEBUG_MONITOR) process.stderr.write(`${lines.join('\n')}\n---\n`)
   return { sent, inScripts }
 }
