@@ -6,7 +6,7 @@ import { migrateCommand } from './commands/migrate.js'
 import { pruneCommand } from './commands/prune.js'
 import { sessionsCommand } from './commands/sessions.js'
 import { statsCommand } from './commands/stats.js'
-import { messageOf } from './context.js'
+import { messageOf } from './messages.js'
 import { CliError, ExitCodes, type ExitCode } from './errors.js'
 import { output } from './output.js'
 
