@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { DataTypes } from 'sequelize'
-import { freshDatabase, type TestDatabase } from './support/database.js'
+import { dialect, freshDatabase, type TestDatabase } from './support/database.js'
 import { createExampleApp, type ExampleApp } from '../example-app/app.js'
 import { express } from './support/express.js'
 import { Browser, listen, sidOf } from './support/http.js'
@@ -117,8 +117,10 @@ describe(
   'command line',
   {
     skip:
-      !storeIsShared() &&
-      'an in-memory store lives in the app process: the command line cannot reach its sessions',
+      (!storeIsShared() &&
+        'an in-memory store lives in the app process: the command line cannot reach its sessions') ||
+      (process.env.TEST_STORE === 'redis' &&
+        'on connect-redis the command line is tested by "command line on Redis" below'),
   },
   () => {
     describe('sessions, usage and errors (one populated database)', () => {
@@ -516,7 +518,27 @@ describe(
   },
 )
 
-describe('command line on Redis', needsTestRedis, () => {
+/**
+ * The command line on Redis runs once per `npm test`: in the connect-redis target
+ * (TEST_STORE=redis), or when this file runs on its own.
+ */
+const onceOnRedis = {
+  skip:
+    needsTestRedis.skip ||
+    (process.env.TEST_STORE !== undefined &&
+      process.env.TEST_STORE !== 'redis' &&
+      'runs once, in the connect-redis target (TEST_STORE=redis)'),
+}
+
+/** Its error handling needs no Redis: once, in the SQLite target, or on its own. */
+const onceWithoutRedis = {
+  skip:
+    process.env.TEST_STORE !== undefined &&
+    !(process.env.TEST_STORE === 'sequelize' && dialect() === 'sqlite') &&
+    'runs once, in the SQLite target',
+}
+
+describe('command line on Redis', onceOnRedis, () => {
   const url = testRedisUrl()!
   let db: TestDatabase
   let example: ExampleApp
@@ -718,7 +740,7 @@ describe('command line on Redis', needsTestRedis, () => {
   })
 })
 
-describe('command line on Redis: errors', () => {
+describe('command line on Redis: errors', onceWithoutRedis, () => {
   it('exits 1 for an unreachable Redis, naming it without the password', async () => {
     const port = await closedPort()
     const run = await cli(['stats', '--redis-url', `redis://default:secret@127.0.0.1:${port}/1`])
