@@ -201,6 +201,9 @@ async function main(): Promise<void> {
     redis: { url: process.env.REDIS_URL, prefix: process.env.REDIS_PREFIX },
     sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     singleSession: singleSessionOptionsFromEnv(),
+  }).catch((error: unknown) => {
+    console.error(`The example app cannot start: ${(error as Error)?.message ?? String(error)}`)
+    process.exit(1)
   })
   const server = example.app.listen(port, '127.0.0.1', () => {
     console.log(`Example app (Passport) on http://127.0.0.1:${port}`)

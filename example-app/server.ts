@@ -14,6 +14,10 @@ const example = await createExampleApp({
   resave: process.env.SESSION_RESAVE === 'true',
   singleSession: singleSessionOptionsFromEnv(),
   onError: (error) => console.error('request failed:', error),
+}).catch((error: unknown) => {
+  // A setting to fix (SESSION_STORE, REDIS_URL, ...): its sentence, not a stack trace.
+  console.error(`The example app cannot start: ${(error as Error)?.message ?? String(error)}`)
+  process.exit(1)
 })
 
 const server = example.app.listen(port, '127.0.0.1', () => {
