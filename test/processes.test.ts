@@ -46,7 +46,7 @@ async function withThirdProcess<T>(
 ): Promise<T> {
   const third = createTestStore(db)
   try {
-    return await body(createSingleSession({ store: third.store, sequelize: third.sequelize }))
+    return await body(createSingleSession({ store: third.store, ...third.libraryOptions() }))
   } finally {
     await third.close()
   }
@@ -242,7 +242,7 @@ describe('cleanup running alongside logins', { skip }, () => {
   })
 
   it('no lock error or deadlock reaches a user', async () => {
-    const cleaner = createSingleSession({ store: third.store, sequelize: third.sequelize })
+    const cleaner = createSingleSession({ store: third.store, ...third.libraryOptions() })
     const emails = ['alice', 'bob', 'staff', 'admin', 'root'].map((name) => `${name}@example.com`)
     for (let round = 0; round < 3; round++) {
       // Something for the cleanup to delete: sessions that have expired.

@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto'
 import SequelizeStoreInit from 'connect-session-sequelize'
 import PgSimpleInit from 'connect-pg-simple'
+import { RedisStore } from 'connect-redis'
 import session, { type SessionData, type Store } from 'express-session'
 import MemoryStoreInit from 'memorystore'
+import { createClient } from 'redis'
 import { QueryTypes, type Sequelize } from 'sequelize'
+import type { SingleSessionOptions } from '../../src/index.js'
 import type { SequelizeStoreLike } from '../../src/store/drivers/sequelize.js'
 import { dialect, type TestDatabase } from './database.js'
 
@@ -10,9 +14,24 @@ import { dialect, type TestDatabase } from './database.js'
  * The express-session store the suite runs on: TEST_STORE, set by test/run.ts. The contract
  * suite (the files test/run.ts lists as such) runs unchanged on each.
  */
-export type StoreKind = 'sequelize' | 'pg-simple' | 'memory' | 'memorystore'
+export type StoreKind = 'sequelize' | 'pg-simple' | 'memory' | 'memorystore' | 'redis'
 
-const KINDS: readonly StoreKind[] = ['sequelize', 'pg-simple', 'memory', 'memorystore']
+const KINDS: readonly StoreKind[] = ['sequelize', 'pg-simple', 'memory', 'memorystore', 'redis']
+
+/** The Redis server of the Redis tests and of TEST_STORE=redis. */
+export function redisUrl(): string {
+  return process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379'
+}
+
+/** Why a test of Redis is skipped (TEST_REDIS_URL unset), or false. */
+export function needsRedis(): string | false {
+  return process.env.TEST_REDIS_URL ? false : 'needs Redis (set TEST_REDIS_URL)'
+}
+
+/** A key prefix no other test uses: `<label>-<random>`. */
+export function uniquePrefix(label: string): string {
+  return `sst-${label}-${randomBytes(4).toString('hex')}`
+}
 
 export function storeKind(): StoreKind {
   const kind = (process.env.TEST_STORE ?? 'sequelize') as StoreKind
@@ -21,6 +40,16 @@ export function storeKind(): StoreKind {
     throw new Error('TEST_STORE=pg-simple needs TEST_DATABASE_URL=postgres://...')
   }
   return kind
+}
+
+/** Whether the library keeps its records in Redis (TEST_STORE=redis), not in SQL tables. */
+export function registryInRedis(): boolean {
+  return storeKind() === 'redis'
+}
+
+/** Why a test that looks into the library's SQL tables is skipped on this store, or false. */
+export function needsSqlRegistry(): string | false {
+  return registryInRedis() ? `needs the registry in SQL tables (TEST_STORE=${storeKind()})` : false
 }
 
 /** Whether the store is shared by processes (not for the in-memory stores). */
@@ -47,8 +76,12 @@ export function storeInRegistryDatabase(): boolean {
 export interface TestStore {
   kind: StoreKind
   store: Store
-  /** The `sequelize` option to give the library (the test database). */
+  /** The test database (the users, and the library's tables unless they are in Redis). */
   sequelize: Sequelize
+  /** Where the library keeps its records: `{ sequelize }`, or `{ redis }` for connect-redis. */
+  libraryOptions(): Pick<SingleSessionOptions, 'sequelize' | 'redis'>
+  /** Whether the store deletes expired sessions itself, as Redis does (prune() counts none). */
+  expiresItself: boolean
   /** Every stored sid, sorted. */
   storedSids(): Promise<string[]>
   /** Makes a stored session expired. */
@@ -78,6 +111,8 @@ export function createTestStore(db: TestDatabase, kind: StoreKind = storeKind())
       return memoryStore(db, new session.MemoryStore())
     case 'memorystore':
       return memoryStore(db, new LruMemoryStore({ checkPeriod: 0 }))
+    case 'redis':
+      return redisStore(db)
   }
 }
 
@@ -88,6 +123,8 @@ function sequelizeStore(db: TestDatabase): TestStore {
     kind: 'sequelize',
     store,
     sequelize: db.sequelize,
+    libraryOptions: () => ({ sequelize: db.sequelize }),
+    expiresItself: false,
     async storedSids() {
       const rows = (await model.findAll({ attributes: ['sid'], raw: true })) as unknown as Array<{
         sid: string
@@ -124,6 +161,8 @@ function pgSimpleStore(db: TestDatabase): TestStore {
     kind: 'pg-simple',
     store,
     sequelize: db.sequelize,
+    libraryOptions: () => ({ sequelize: db.sequelize }),
+    expiresItself: false,
     async storedSids() {
       return (await query<{ sid: string }>('SELECT sid FROM "session" ORDER BY sid')).map(
         (row) => row.sid,
@@ -191,6 +230,8 @@ function memoryStore(db: TestDatabase, store: Store): TestStore {
     kind,
     store,
     sequelize: db.sequelize,
+    libraryOptions: () => ({ sequelize: db.sequelize }),
+    expiresItself: false,
     async storedSids() {
       return Object.keys(await all()).sort()
     },
@@ -227,6 +268,79 @@ function memoryStore(db: TestDatabase, store: Store): TestStore {
     close: () => {
       ;(store as { stopInterval?: () => void }).stopInterval?.()
       return Promise.resolve()
+    },
+  }
+}
+
+/**
+ * connect-redis 9 on a node-redis 5 client of TEST_REDIS_URL. Its sessions and the library's
+ * records (the `redis` option, same client) go under prefixes of their own, deleted by close().
+ */
+function redisStore(db: TestDatabase): TestStore {
+  const client = createClient({ url: redisUrl() })
+  // A lost connection is the test's to see (its commands fail), not an unhandled 'error' event.
+  client.on('error', () => {})
+  // Commands wait for the connection; a failure to connect rejects them.
+  const connected = client.connect().then(
+    () => true,
+    () => false,
+  )
+  const sessionPrefix = `${uniquePrefix('sess')}:`
+  const libraryPrefix = uniquePrefix('lib')
+  const store = new RedisStore({ client, prefix: sessionPrefix })
+  const key = (sid: string) => sessionPrefix + sid
+  const keysUnder = async (pattern: string): Promise<string[]> => {
+    const keys: string[] = []
+    for await (const batch of client.scanIterator({ MATCH: pattern, COUNT: 1000 })) {
+      keys.push(...batch)
+    }
+    return keys
+  }
+  return {
+    kind: 'redis',
+    store,
+    sequelize: db.sequelize,
+    libraryOptions: () => ({ redis: { client, prefix: libraryPrefix } }),
+    expiresItself: true,
+    async storedSids() {
+      return (await keysUnder(`${sessionPrefix}*`)).map((k) => k.slice(sessionPrefix.length)).sort()
+    },
+    async expire(sid) {
+      // An expired key is gone from Redis: nothing is left for the library to read.
+      await client.del(key(sid))
+    },
+    async read(sid) {
+      const text = await client.get(key(sid))
+      return text === null ? null : (JSON.parse(text) as Record<string, unknown>)
+    },
+    async write(sid, data) {
+      await client.sendCommand(['SET', key(sid), JSON.stringify(data), 'XX', 'KEEPTTL'])
+    },
+    async seed(sessions) {
+      await Promise.all(
+        sessions.map(({ sid, data, expires }) =>
+          client.sendCommand([
+            'SET',
+            key(sid),
+            JSON.stringify({ ...data, cookie: { expires: expires.toISOString() } }),
+            'PXAT',
+            String(expires.getTime()),
+          ]),
+        ),
+      )
+    },
+    cleanup: null,
+    async close() {
+      if (!(await connected) || !client.isReady) {
+        if (client.isOpen) client.destroy()
+        return
+      }
+      const keys = [
+        ...(await keysUnder(`${sessionPrefix}*`)),
+        ...(await keysUnder(`{${libraryPrefix}}:*`)),
+      ]
+      for (let i = 0; i < keys.length; i += 1000) await client.del(keys.slice(i, i + 1000))
+      await client.close()
     },
   }
 }

@@ -40,7 +40,7 @@ export async function startTestApp(
   const { store } = testStore
   const singleSession = createSingleSession<TestUser>({
     store,
-    sequelize: testStore.sequelize,
+    ...testStore.libraryOptions(),
     ...singleSessionOptions,
   })
   if (sync === 'sync') await singleSession.sync()
