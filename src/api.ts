@@ -2,12 +2,11 @@ import type { Request, RequestHandler } from 'express'
 import type { Device } from './core/device.js'
 import type { Actor, SessionEndReason } from './core/ending.js'
 import type { SingleSessionEventName, SingleSessionEvents } from './core/events.js'
-import type { SessionRecord } from './core/ports/registry.js'
+import type { SessionJournal } from './core/ports/journal.js'
+import type { SessionRecord, SessionRegistry } from './core/ports/registry.js'
 import type { LogoutReport, SessionControl } from './core/session-control.js'
 import type { PassportAuthenticator } from './express/passport.js'
 import type { NormalizedOptions } from './options.js'
-import type { SequelizeJournal } from './registry/sequelize/sequelize-journal.js'
-import type { SequelizeRegistry } from './registry/sequelize/sequelize-registry.js'
 
 export interface LoginResult {
   /** The new session id. */
@@ -56,8 +55,8 @@ export type { LogoutReport }
 export interface SingleSession<User = Record<string, unknown>> {
   readonly options: Readonly<NormalizedOptions<User>>
   readonly control: SessionControl
-  readonly registry: SequelizeRegistry
-  readonly journal: SequelizeJournal
+  readonly registry: SessionRegistry
+  readonly journal: SessionJournal
   /**
    * Signs `user` in on this request, once your code has authenticated them: regenerates the
    * session id, records the session and applies the limit. Set your own session data after it

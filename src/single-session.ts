@@ -8,11 +8,9 @@ import { installPassport } from './express/passport.js'
 import { requestOperations } from './express/requests.js'
 import { log } from './log.js'
 import { normalizeOptions, type SingleSessionOptions } from './options.js'
-import { SqlEndWriter } from './registry/sequelize/end-writers.js'
-import { SequelizeJournal } from './registry/sequelize/sequelize-journal.js'
-import { SequelizeRegistry } from './registry/sequelize/sequelize-registry.js'
-import { AUDIT_TABLE, ENDINGS_TABLE, schemaOf } from './schema.js'
-import { hasJoinedRead } from './store/driver.js'
+import { redisBackend } from './registry/redis/backend.js'
+import { sqlBackend } from './registry/sequelize/backend.js'
+import { AUDIT_TABLE, ENDINGS_TABLE } from './schema.js'
 import { GuardedStore } from './store/guard.js'
 import { pruneRecords, pruneUnrecorded } from './store/prune.js'
 
@@ -35,27 +33,19 @@ export function createSingleSession<User = Record<string, unknown>>(
 ): SingleSession<User> {
   const options = normalizeOptions(rawOptions)
   const { storeDriver, sessionKey } = options
-  if (options.backend.kind !== 'sql') throw new Error('the Redis backend is being written')
-  const { sequelize } = options.backend
-  if (hasJoinedRead(storeDriver)) storeDriver.attachRegistry(sequelize, options.tableName)
   const guard = new GuardedStore(storeDriver)
-  const registry = new SequelizeRegistry(sequelize, options.tableName)
-  const journal = new SequelizeJournal(sequelize, {
-    endings: ENDINGS_TABLE,
-    audit: AUDIT_TABLE,
-  })
+  const backend =
+    options.backend.kind === 'redis'
+      ? redisBackend(options.backend, storeDriver, guard, options.lastSeenInterval)
+      : sqlBackend(options.backend.sequelize, options.tableName, storeDriver, guard)
+  const { registry, journal, schema } = backend
   const events = new SessionEvents()
-  const control = new SessionControl(
-    registry,
-    guard,
-    journal,
-    events,
-    new SqlEndWriter(storeDriver, registry, journal, guard),
-  )
+  const control = new SessionControl(registry, guard, journal, events, backend.endWriter)
   const timeouts = new TimeoutSweep(registry, control)
 
   guard.install({
     sessionKey,
+    lookupAlongside: backend.lookupAlongside,
     lookup: async (sid) => {
       const record = await registry.find(sid)
       return record && { timesOutAt: record.timesOutAt }
@@ -77,7 +67,6 @@ export function createSingleSession<User = Record<string, unknown>>(
     },
   })
 
-  const schema = schemaOf(registry, journal, storeDriver, options.tableName)
   let passportInstalled = false
   const requests = requestOperations<User>({
     options,

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test'
 import { createExampleApp, type ExampleApp } from '../example-app/app.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { Browser, listen } from './support/http.js'
+import { sqlJournal } from './support/sql-backend.js'
 
 interface ListBody {
   records?: Array<{ params: Record<string, unknown>; recordActions: Array<{ name: string }> }>
@@ -104,7 +105,7 @@ describe('SessionAudit resource', () => {
       },
     )
     assert.ok(created.status === 403 || (created.body as ListBody).notice?.type === 'error')
-    const rows = await example.singleSession.journal.Audit.count({ where: { event: 'forged' } })
+    const rows = await sqlJournal(example.singleSession).Audit.count({ where: { event: 'forged' } })
     assert.equal(rows, 0)
   })
 })

@@ -9,6 +9,7 @@ import { foreignSource, normalizeTrustedOrigins } from '../src/adminjs/cross-sit
 import { isSingleSessionError } from '../src/index.js'
 import { examplePanel } from './support/admin-panel.js'
 import type { Browser, Response } from './support/http.js'
+import { sqlRegistry } from './support/sql-backend.js'
 
 interface ActionBody {
   notice?: { type: string; message: string; options?: { text?: string; code?: string } }
@@ -64,7 +65,7 @@ describe('cross-site POSTs to the panel actions', () => {
   it('logging out one session and deleting a user: refused the same way', async () => {
     await suite.site('bob')
     const admin = await suite.panel('admin')
-    const row = await suite.example.singleSession.registry.model.findOne({
+    const row = await sqlRegistry(suite.example.singleSession).model.findOne({
       where: { userId: String(suite.ids.bob) },
     })
     assertRefused(

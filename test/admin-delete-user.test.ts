@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { examplePanel } from './support/admin-panel.js'
+import { sqlJournal } from './support/sql-backend.js'
 
 interface ActionBody {
   notice?: { type: string; message: string }
@@ -15,7 +16,7 @@ describe('deleting users in the panel', () => {
   const suite = examplePanel('admin_delete_user', { singleSession: { limit: 3 } })
 
   async function auditOf(who: string) {
-    const rows = await suite.example.singleSession.journal.Audit.findAll({
+    const rows = await sqlJournal(suite.example.singleSession).Audit.findAll({
       where: { userId: String(suite.ids[who]) },
     })
     return rows.map((row) => [row.event, row.actorKind, row.actorLabel])

@@ -12,6 +12,7 @@ import { hashPassword } from '../example-app/passwords.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { Browser, listen, type Response } from './support/http.js'
 import { siteSession, panelSession } from './support/panel.js'
+import { sqlRegistry } from './support/sql-backend.js'
 
 interface ActionBody {
   notice?: { message: string; type: string; options?: { text?: string } }
@@ -63,10 +64,10 @@ describe('AdminJS actions under hostile calls', () => {
   const panel = (who: string) => panelSession(server.url, who)
 
   const sessionCount = (who: string) =>
-    example.singleSession.registry.model.count({ where: { userId: String(ids[who]) } })
-  const allRows = () => example.singleSession.registry.model.count()
+    sqlRegistry(example.singleSession).model.count({ where: { userId: String(ids[who]) } })
+  const allRows = () => sqlRegistry(example.singleSession).model.count()
   async function sessionRowIds(who: string): Promise<number[]> {
-    const rows = await example.singleSession.registry.model.findAll({
+    const rows = await sqlRegistry(example.singleSession).model.findAll({
       where: { userId: String(ids[who]) },
       order: [['id', 'ASC']],
     })

@@ -11,6 +11,7 @@ import { Gates } from './support/gates.js'
 import { Browser, type Response } from './support/http.js'
 import { exampleAppUnderOutage, needsServer } from './support/outage.js'
 import { siteSession, panelSession } from './support/panel.js'
+import { sqlRegistry } from './support/sql-backend.js'
 
 interface ActionBody {
   error?: string
@@ -39,7 +40,7 @@ describe('a real database outage during an admin action', needsServer, () => {
     // A pause point, nothing else: the bulk logout's read of alice's sessions (the first step
     // of logoutUsers, after the panel loaded the selection and re-read the permission) waits
     // here, so that the test can take the database away at that moment.
-    example.singleSession.registry.model.addHook('beforeFind', async (options) => {
+    sqlRegistry(example.singleSession).model.addHook('beforeFind', async (options) => {
       if (holdLogoutOf === null) return
       if (!inspect(options.where, { depth: 5 }).includes(`'${holdLogoutOf}'`)) return
       holdLogoutOf = null
@@ -51,7 +52,7 @@ describe('a real database outage during an admin action', needsServer, () => {
   const panel = (who: string) => panelSession(suite.server.url, who)
 
   const aliceSessions = () =>
-    suite.example.singleSession.registry.model.count({ where: { userId: String(aliceId) } })
+    sqlRegistry(suite.example.singleSession).model.count({ where: { userId: String(aliceId) } })
 
   /** The example app's answer to a database failure: a 503 that says so, and nothing else. */
   function assertUnavailable(res: Response<ActionBody>, context: string): void {

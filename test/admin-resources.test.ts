@@ -13,6 +13,7 @@ import { SessionAuditResource, UserSessionResource } from '../src/adminjs/port-r
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { listen } from './support/http.js'
 import { panelSession, siteSession } from './support/panel.js'
+import { sqlRegistry } from './support/sql-backend.js'
 
 interface ListBody {
   meta?: { total: number; page: number; perPage: number; sortBy: string; direction: string }
@@ -64,7 +65,7 @@ describe('UserSession and SessionAudit resources over the ports', () => {
     await example.singleSession.logoutUsers(Object.values(ids))
     for (const who of ['alice', 'alice', 'bob']) await siteSession(server.url, who)
     const admin = await panelSession(server.url, 'admin')
-    const rows = await example.singleSession.registry.model.findAll({ order: [['id', 'ASC']] })
+    const rows = await sqlRegistry(example.singleSession).model.findAll({ order: [['id', 'ASC']] })
     assert.equal(rows.length, 4)
     const sids = rows.map((r) => r.sid)
     const noSid = (text: string) => {

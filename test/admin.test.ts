@@ -10,6 +10,7 @@ import type { LogoutSummary } from '../src/adminjs/types.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { Browser, listen, sidOf } from './support/http.js'
 import { panelSession, siteSession } from './support/panel.js'
+import { sqlRegistry } from './support/sql-backend.js'
 
 interface Notice {
   message: string
@@ -77,7 +78,7 @@ describe('AdminJS integration', () => {
   const panel = (who: string) => panelSession(server.url, who)
 
   async function sessionCount(who: string): Promise<number> {
-    return example.singleSession.registry.model.count({ where: { userId: String(ids[who]) } })
+    return sqlRegistry(example.singleSession).model.count({ where: { userId: String(ids[who]) } })
   }
 
   async function resetSessions(): Promise<void> {
@@ -412,7 +413,7 @@ describe('AdminJS integration', () => {
       const list = await admin.get<ActionBody>('/admin/api/resources/UserSession/actions/list')
       assert.equal(list.status, 200)
       const text = JSON.stringify(list.body)
-      const sids = (await example.singleSession.registry.model.findAll()).map((r) => r.sid)
+      const sids = (await sqlRegistry(example.singleSession).model.findAll()).map((r) => r.sid)
       assert.ok(sids.length >= 3)
       for (const sid of sids) assert.ok(!text.includes(sid), 'a session id was sent')
       assert.doesNotMatch(text, /"sid"|passwordHash|scrypt/)
@@ -446,7 +447,7 @@ describe('AdminJS integration', () => {
       const [alice] = await siteSessions('alice', 1)
       await siteSessions('root', 1)
       const staff = await panel('staff')
-      const rows = await example.singleSession.registry.model.findAll()
+      const rows = await sqlRegistry(example.singleSession).model.findAll()
       const byUser = (who: string) => rows.find((r) => r.userId === String(ids[who]))!.id
       const url = `/admin/api/resources/UserSession/bulk/bulkLogoutSessions?recordIds=${byUser('alice')},${byUser('root')}`
       const preview = await staff.get<ActionBody>(url)

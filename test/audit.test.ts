@@ -4,9 +4,13 @@ import type { SingleSessionEvents } from '../src/index.js'
 import { withApp } from './support/fixtures.js'
 import { sidOf } from './support/http.js'
 import type { TestApp } from './support/test-app.js'
+import { sqlJournal } from './support/sql-backend.js'
 
 async function auditRows(app: TestApp) {
-  const rows = await app.singleSession.journal.Audit.findAll({ order: [['id', 'ASC']], raw: true })
+  const rows = await sqlJournal(app.singleSession).Audit.findAll({
+    order: [['id', 'ASC']],
+    raw: true,
+  })
   return rows.map(({ userId, event, sessions, actorKind, actorId, actorLabel, sessionRefs }) => ({
     userId,
     event,

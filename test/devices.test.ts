@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { CHROME_ANDROID, FIREFOX_WINDOWS, SAFARI_MAC, withExample } from './support/example.js'
 import { withApp } from './support/fixtures.js'
+import { sqlJournal } from './support/sql-backend.js'
 
 interface Listed {
   sessions: Array<{
@@ -51,7 +52,7 @@ describe('my devices', () => {
       assert.equal((await laptop.get('/me')).status, 401)
       assert.equal((await phone.get('/me')).status, 200)
       assert.equal((await phone.request('DELETE', `/account/sessions/${laptopId}`)).status, 404)
-      const audit = await example.singleSession.journal.Audit.findAll({ raw: true })
+      const audit = await sqlJournal(example.singleSession).Audit.findAll({ raw: true })
       assert.deepEqual(
         audit.map((row) => [row.event, row.sessions, row.actorKind]),
         [['revoked-by-user', 1, 'user']],

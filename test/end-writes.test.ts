@@ -5,6 +5,7 @@ import { dialect } from './support/database.js'
 import { withApp } from './support/fixtures.js'
 import { needsStoreInRegistryDatabase } from './support/stores.js'
 import type { TestApp } from './support/test-app.js'
+import { sqlRegistry, sqlJournal } from './support/sql-backend.js'
 
 /** The SQL statements `run` completed through the library's Sequelize instance. */
 async function statementsOf(sequelize: Sequelize, run: () => Promise<unknown>): Promise<string[]> {
@@ -61,8 +62,8 @@ describe('writing an end of sessions', () => {
         assert.equal(writes.length, 1, writes.join('\n'))
         assert.match(writes[0]!, /session_endings[\s\S]*session_audit[\s\S]*user_sessions/)
         assert.equal((await laptop.get('/me')).body.userId, null)
-        assert.equal(await app.singleSession.journal.Ending.count(), 1)
-        assert.equal(await app.singleSession.journal.Audit.count(), 1)
+        assert.equal(await sqlJournal(app.singleSession).Ending.count(), 1)
+        assert.equal(await sqlJournal(app.singleSession).Audit.count(), 1)
       }),
   )
 
@@ -82,7 +83,7 @@ describe('writing an end of sessions', () => {
           data: { cookie: {}, singleSession: { uid: userId, at: now, seen: now } },
         })),
       )
-      await app.singleSession.registry.model.bulkCreate(
+      await sqlRegistry(app.singleSession).model.bulkCreate(
         rows.map(({ sid, userId }) => ({
           sid,
           userId,
@@ -99,8 +100,8 @@ describe('writing an end of sessions', () => {
       assert.ok(report.users.every((user) => user.sessions === 2))
       assert.equal((await app.storedSids()).length, 0)
       assert.equal((await app.records()).length, 0)
-      assert.equal(await app.singleSession.journal.Ending.count(), 5200)
-      const lines = await app.singleSession.journal.Audit.findAll({ raw: true })
+      assert.equal(await sqlJournal(app.singleSession).Ending.count(), 5200)
+      const lines = await sqlJournal(app.singleSession).Audit.findAll({ raw: true })
       assert.equal(lines.length, 2600)
       assert.ok(lines.every((line) => line.sessions === 2))
     }))

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { sidOf } from './support/http.js'
 import { withApp } from './support/fixtures.js'
+import { sqlRegistry } from './support/sql-backend.js'
 
 describe('login', () => {
   describe('with the defaults (one session per user)', () => {
@@ -233,7 +234,7 @@ describe('login', () => {
         await b.post('/login', { id: 2 })
         await app.expireSession(sidOf(a.cookie)!)
         // Records younger than the grace period survive pruning: age this one.
-        await app.singleSession.registry.model.update(
+        await sqlRegistry(app.singleSession).model.update(
           { lastSeenAt: new Date(Date.now() - 3_600_000) },
           { where: { sid: sidOf(a.cookie)! } },
         )

@@ -16,6 +16,7 @@ import { createPassportExampleApp } from '../example-app/passport-app.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { express } from './support/express.js'
 import { Browser, listen, sidOf } from './support/http.js'
+import { sqlRegistry } from './support/sql-backend.js'
 
 interface AppUser {
   id: number
@@ -146,7 +147,7 @@ async function startPassportApp(db: TestDatabase, setup: AppSetup = {}) {
       return (rows as unknown as { sid: string }[]).map((r) => r.sid).sort()
     },
     async records(): Promise<Array<{ sid: string; userId: string }>> {
-      const rows = await singleSession.registry.model.findAll({
+      const rows = await sqlRegistry(singleSession).model.findAll({
         attributes: ['sid', 'userId'],
         order: [['id', 'ASC']],
         raw: true,

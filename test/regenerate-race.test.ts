@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import { withApp } from './support/fixtures.js'
 import type { TestApp } from './support/test-app.js'
 import { sidOf } from './support/http.js'
+import { sqlRegistry } from './support/sql-backend.js'
 
 /**
  * An eviction reads the sessions over the limit, then ends them. If the app regenerates one of
@@ -12,7 +13,7 @@ import { sidOf } from './support/http.js'
 
 /** Holds the next eviction of `app` at the gate `name`, just after its overflow query. */
 function holdEvictionAfterOverflow(app: TestApp, name: string): void {
-  const model = app.singleSession.registry.model
+  const model = sqlRegistry(app.singleSession).model
   let armed = true
   model.addHook('afterFind', name, async (_rows: unknown, options: { offset?: number }) => {
     if (!armed || options.offset === undefined) return

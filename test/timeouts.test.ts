@@ -8,6 +8,7 @@ import { withExample } from './support/example.js'
 import { withApp } from './support/fixtures.js'
 import { sidOf, type Browser } from './support/http.js'
 import type { TestApp } from './support/test-app.js'
+import { sqlJournal } from './support/sql-backend.js'
 
 const html = { accept: 'text/html' }
 
@@ -22,7 +23,7 @@ async function userIdOf(browser: Browser): Promise<unknown> {
 }
 
 async function auditLines(app: TestApp) {
-  return app.singleSession.journal.Audit.findAll({ order: [['id', 'ASC']], raw: true })
+  return sqlJournal(app.singleSession).Audit.findAll({ order: [['id', 'ASC']], raw: true })
 }
 
 describe('idle and absolute timeouts', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { CHROME_ANDROID, FIREFOX_WINDOWS, withExample } from './support/example.js'
 import { withApp } from './support/fixtures.js'
+import { sqlJournal } from './support/sql-backend.js'
 
 const html = { accept: 'text/html' }
 
@@ -86,7 +87,7 @@ describe('why was I signed out', () => {
         (await a.get<{ ending: { reason: string } }>('/why')).body.ending.reason,
         'signed-in-elsewhere',
       )
-      await app.singleSession.journal.Ending.update(
+      await sqlJournal(app.singleSession).Ending.update(
         { expiresAt: new Date(Date.now() - 1000) },
         { where: {} },
       )

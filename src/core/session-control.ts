@@ -77,11 +77,10 @@ export class SessionControl {
         throw new SessionLimitError(record.userId, rule.limit)
       }
     } else {
-      await this.registry.add(record)
-      // Runs after our own record is committed. The order is total and fixed, so a session among
-      // the newest `limit` of all is never beyond the limit in any snapshot: concurrent logins
-      // converge on exactly those, and the last one to run removes the rest.
-      const evicted = await this.registry.overflow(record.userId, rule.limit)
+      // The overflow is read after our own record is committed. The order is total and fixed, so
+      // a session among the newest `limit` of all is never beyond the limit in any snapshot:
+      // concurrent logins converge on exactly those, and the last one to run removes the rest.
+      const evicted = await this.registry.addKeepingNewest(record, rule.limit)
       if (evicted.length > 0) {
         log('user %s: evicting %d session(s)', record.userId, evicted.length)
         await this.end(evicted, {

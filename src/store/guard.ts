@@ -14,6 +14,11 @@ export interface StoreGuardHooks {
   /** The key under which a logged-in session carries the library's marker. */
   sessionKey: string
   /**
+   * Ask `lookup()` alongside every read instead of after reading a logged-in session: where the
+   * store and the registry answer in one pipelined round trip, waiting costs more than asking.
+   */
+  lookupAlongside?: boolean
+  /**
    * The registry's answer for a logged-in session being loaded: null when it holds no record
    * (the session ended), otherwise when it times out.
    */
@@ -180,12 +185,15 @@ export class GuardedStore implements SessionStore {
       data = row.data
       timesOutAt = row.timesOutAt
     } else {
+      const lookup = hooks.lookupAlongside ? hooks.lookup(sid) : null
+      // Settled here too, so that its failure is never unhandled when the read comes back empty.
+      lookup?.catch(() => {})
       const stored = await this.driver.read(sid)
       if (!stored) return null
       data = stored
       timesOutAt = null
       if (hasMarker(data, hooks.sessionKey)) {
-        const record = await hooks.lookup(sid)
+        const record = await (lookup ?? hooks.lookup(sid))
         if (!record) {
           log('refusing ended session %s', sid)
           return null

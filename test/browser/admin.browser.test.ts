@@ -20,6 +20,7 @@ import type { ExampleApp } from '../../example-app/app.js'
 import { freshDatabase, type TestDatabase } from '../support/database.js'
 import { hashPassword } from '../../example-app/passwords.js'
 import { Browser, listen } from '../support/http.js'
+import { sqlRegistry } from '../support/sql-backend.js'
 
 function findChromium(): string | null {
   try {
@@ -105,7 +106,7 @@ describe('AdminJS panel in Chromium', { skip, timeout: 180_000 }, () => {
       )
     }
     const count = (who: string) =>
-      example.singleSession.registry.model.count({ where: { userId: String(ids[who]) } })
+      sqlRegistry(example.singleSession).model.count({ where: { userId: String(ids[who]) } })
     assert.equal(await count('alice'), 2)
 
     const context = await chromium.newContext({ viewport: { width: 1280, height: 800 } })

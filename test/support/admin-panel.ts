@@ -3,6 +3,7 @@ import { createExampleApp, type ExampleApp, type ExampleAppOptions } from '../..
 import { freshDatabase, type TestDatabase } from './database.js'
 import { listen } from './http.js'
 import { panelSession, siteSession } from './panel.js'
+import { sqlRegistry } from './sql-backend.js'
 
 export interface ExamplePanel {
   readonly example: ExampleApp
@@ -49,6 +50,8 @@ export function examplePanel(
   state.site = (who) => siteSession(state.url, who)
   state.panel = (who) => panelSession(state.url, who)
   state.sessions = (who) =>
-    state.example.singleSession.registry.model.count({ where: { userId: String(state.ids[who]) } })
+    sqlRegistry(state.example.singleSession).model.count({
+      where: { userId: String(state.ids[who]) },
+    })
   return state
 }

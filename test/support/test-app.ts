@@ -10,6 +10,7 @@ import { Gates } from './gates.js'
 import { express } from './express.js'
 import { Browser, listen } from './http.js'
 import { createTestStore } from './stores.js'
+import { sqlRegistry } from './sql-backend.js'
 
 export interface TestUser {
   id: number | string
@@ -131,7 +132,7 @@ export async function startTestApp(
     storedSids: () => testStore.storedSids(),
     /** Rows of the registry, as [sid, userId]. */
     async records(userId?: string): Promise<Array<{ sid: string; userId: string }>> {
-      const rows = await singleSession.registry.model.findAll({
+      const rows = await sqlRegistry(singleSession).model.findAll({
         attributes: ['sid', 'userId'],
         where: userId === undefined ? {} : { userId },
         order: [['id', 'ASC']],

@@ -91,6 +91,11 @@ export interface SessionRegistry {
    * processes, never leave more than `limit` records.
    */
   addWithinLimit(record: NewSessionRecord, limit: number): Promise<boolean>
+  /**
+   * Records a session, then returns the user's sessions beyond the newest `keep` (evict mode):
+   * `add()` then `overflow()`, or one atomic step where the backend has one.
+   */
+  addKeepingNewest(record: NewSessionRecord, keep: number): Promise<SessionOwner[]>
   /** The user's sessions beyond the newest `keep`, in a fixed total order. */
   overflow(userId: string, keep: number): Promise<SessionOwner[]>
   /** How many sessions each of these users has recorded (users with none are left out). */

@@ -65,6 +65,11 @@ export class SequelizeRegistry implements SessionRegistry {
     return insertWithinLimit(this.model, record, limit)
   }
 
+  async addKeepingNewest(record: NewSessionRecord, keep: number): Promise<SessionOwner[]> {
+    await this.add(record)
+    return this.overflow(record.userId, keep)
+  }
+
   async overflow(userId: string, keep: number): Promise<SessionOwner[]> {
     const rows = await withRetry('find sessions over the limit', () =>
       this.model.findAll({
