@@ -244,20 +244,23 @@ export const END = new RedisScript(
   'end',
   `${PRELUDE}
 local cap = ARGV[2]
-local i = 3
 local now = redis.call('TIME')
 local nowms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-for _ = 1, tonumber(ARGV[i]) do
-  local at = tonumber(ARGV[i + 3])
-  if at > nowms then
-    local key = p .. ':end:' .. ARGV[i + 1]
-    if redis.call('SET', key, ARGV[i + 2], 'NX') then redis.call('PEXPIREAT', key, at) end
+local i = 3
+local function count()
+  local n = tonumber(ARGV[i])
+  i = i + 1
+  return n
+end
+for _ = 1, count() do
+  local key, at = p .. ':end:' .. ARGV[i], tonumber(ARGV[i + 2])
+  if at > nowms and redis.call('SET', key, ARGV[i + 1], 'NX') then
+    redis.call('PEXPIREAT', key, at)
   end
   i = i + 3
 end
 local out = {0}
-i = i + 1
-for _ = 1, tonumber(ARGV[i - 1]) do
+for _ = 1, count() do
   local sid = drop(ARGV[i])
   if sid then
     out[1] = out[1] + 1
@@ -265,8 +268,7 @@ for _ = 1, tonumber(ARGV[i - 1]) do
   end
   i = i + 1
 end
-i = i + 1
-for _ = 1, tonumber(ARGV[i - 1]) do
+for _ = 1, count() do
   local n = redis.call('INCR', p .. ':audit:seq')
   redis.call('XADD', p .. ':audit', 'MAXLEN', cap, n .. '-0', 'e', ARGV[i])
   i = i + 1
