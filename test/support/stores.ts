@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto'
 import SequelizeStoreInit from 'connect-session-sequelize'
 import PgSimpleInit from 'connect-pg-simple'
 import { RedisStore } from 'connect-redis'
+import RedisStore7 from 'connect-redis7'
 import session, { type SessionData, type Store } from 'express-session'
 import MemoryStoreInit from 'memorystore'
-import { createClient } from 'redis'
+import { Redis as IoRedis } from 'ioredis'
+import { createClient, type RedisClientType } from 'redis'
 import { QueryTypes, type Sequelize } from 'sequelize'
 import type { SingleSessionOptions } from '../../src/index.js'
+import { redisCommands, type RedisCommands } from '../../src/redis/client.js'
 import type { SequelizeStoreLike } from '../../src/store/drivers/sequelize.js'
 import { dialect, type TestDatabase } from './database.js'
 
@@ -112,7 +115,7 @@ export function createTestStore(db: TestDatabase, kind: StoreKind = storeKind())
     case 'memorystore':
       return memoryStore(db, new LruMemoryStore({ checkPeriod: 0 }))
     case 'redis':
-      return redisStore(db)
+      return createRedisTestStore(db)
   }
 }
 
@@ -272,75 +275,186 @@ function memoryStore(db: TestDatabase, store: Store): TestStore {
   }
 }
 
+/** Where a test database's Redis data lives: its own key prefixes, deleted with it. */
+interface RedisSpace {
+  sessionPrefix: string
+  libraryPrefix: string
+}
+
+const redisSpaces = new WeakMap<TestDatabase, RedisSpace>()
+
 /**
- * connect-redis 9 on a node-redis 5 client of TEST_REDIS_URL. Its sessions and the library's
- * records (the `redis` option, same client) go under prefixes of their own, deleted by close().
+ * The Redis prefixes of a test database, made on first use: the stores of every app on one
+ * test database share them (as app processes share a server, and a restarted app finds its
+ * sessions), and `drop()` deletes their keys.
  */
-function redisStore(db: TestDatabase): TestStore {
+function redisSpaceOf(db: TestDatabase): RedisSpace {
+  let space = redisSpaces.get(db)
+  if (space) return space
+  const id = uniquePrefix('db')
+  space = { sessionPrefix: `${id}:sess:`, libraryPrefix: id }
+  redisSpaces.set(db, space)
+  const drop = db.drop.bind(db)
+  const { sessionPrefix, libraryPrefix } = space
+  db.drop = async () => {
+    await deleteRedisKeys([`${sessionPrefix}*`, `{${libraryPrefix}}:*`])
+    await drop()
+  }
+  return space
+}
+
+/** Deletes the keys matching these patterns (SCAN, then DEL), on a client of its own. */
+export async function deleteRedisKeys(patterns: readonly string[]): Promise<void> {
   const client = createClient({ url: redisUrl() })
-  // A lost connection is the test's to see (its commands fail), not an unhandled 'error' event.
   client.on('error', () => {})
-  // Commands wait for the connection; a failure to connect rejects them.
-  const connected = client.connect().then(
-    () => true,
-    () => false,
-  )
-  const sessionPrefix = `${uniquePrefix('sess')}:`
-  const libraryPrefix = uniquePrefix('lib')
-  const store = new RedisStore({ client, prefix: sessionPrefix })
+  await client.connect()
+  try {
+    for (const pattern of patterns) {
+      for await (const keys of client.scanIterator({ MATCH: pattern, COUNT: 1000 })) {
+        if (keys.length > 0) await client.del(keys)
+      }
+    }
+  } finally {
+    await client.close()
+  }
+}
+
+/** Which connect-redis store on which client, and where the library keeps its records. */
+export interface RedisStoreVariant {
+  /** connect-redis 9 (keeps the client it is given) or 7 (wraps it). Default: 9. */
+  connectRedis?: 7 | 9
+  /** The Redis client of the store. Default: node-redis (connect-redis 9 takes no other). */
+  client?: 'node-redis' | 'ioredis'
+  /** Where the client connects. Default: TEST_REDIS_URL. */
+  url?: string
+  /** connect-redis options besides `client` (its own `prefix` replaces the test's). */
+  storeOptions?: Record<string, unknown>
+  /**
+   * What the library is given: `redis` (the client, and the test's prefix; default),
+   * `sequelize` (the records in the test database) or nothing.
+   */
+  library?: 'redis' | 'sequelize' | 'none'
+}
+
+/** A connect-redis test store, with its client and the raw commands on it. */
+export interface RedisTestStore extends TestStore {
+  client: RedisClientType | IoRedis
+  commands: RedisCommands
+  /** The prefix of the store's session keys. */
+  sessionPrefix: string
+  /** The library's `redis.prefix` (its keys are `{prefix}:...`). */
+  libraryPrefix: string
+}
+
+/**
+ * connect-redis on its own client of TEST_REDIS_URL (a client per store, as per app process):
+ * by default connect-redis 9 on node-redis 5, and the library's records in Redis on the same
+ * client. The sessions and the records go under the test database's prefixes.
+ */
+export function createRedisTestStore(
+  db: TestDatabase,
+  variant: RedisStoreVariant = {},
+): RedisTestStore {
+  const url = variant.url ?? redisUrl()
+  const space = redisSpaceOf(db)
+  const sessionPrefix = (variant.storeOptions?.prefix as string | undefined) ?? space.sessionPrefix
+  const { libraryPrefix } = space
+  let client: RedisClientType | IoRedis
+  let connected: Promise<boolean>
+  if (variant.client === 'ioredis') {
+    const io = new IoRedis(url, { maxRetriesPerRequest: 1 })
+    io.on('error', () => {})
+    client = io
+    connected = Promise.resolve(true)
+  } else {
+    const nodeRedis: RedisClientType = createClient({ url })
+    // A lost connection is the test's to see (its commands fail), not an unhandled 'error' event.
+    nodeRedis.on('error', () => {})
+    // Commands wait for the connection; a failure to connect rejects them.
+    connected = nodeRedis.connect().then(
+      () => true,
+      () => false,
+    )
+    client = nodeRedis
+  }
+  const commands = redisCommands(client, 'test')
+  const storeOptions = { ...variant.storeOptions, client, prefix: sessionPrefix }
+  const store: Store =
+    variant.connectRedis === 7 ? new RedisStore7(storeOptions) : new RedisStore(storeOptions)
   const key = (sid: string) => sessionPrefix + sid
   const keysUnder = async (pattern: string): Promise<string[]> => {
     const keys: string[] = []
-    for await (const batch of client.scanIterator({ MATCH: pattern, COUNT: 1000 })) {
-      keys.push(...batch)
-    }
+    let cursor = '0'
+    do {
+      const [next, batch] = (await commands.send([
+        'SCAN',
+        cursor,
+        'MATCH',
+        pattern,
+        'COUNT',
+        1000,
+      ])) as [string, string[]]
+      cursor = String(next)
+      keys.push(...batch.map(String))
+    } while (cursor !== '0')
     return keys
   }
   return {
     kind: 'redis',
     store,
+    client,
+    commands,
+    sessionPrefix,
+    libraryPrefix,
     sequelize: db.sequelize,
-    libraryOptions: () => ({ redis: { client, prefix: libraryPrefix } }),
+    libraryOptions: () => {
+      switch (variant.library ?? 'redis') {
+        case 'redis':
+          return { redis: { client, prefix: libraryPrefix } }
+        case 'sequelize':
+          return { sequelize: db.sequelize }
+        case 'none':
+          return {}
+      }
+    },
     expiresItself: true,
     async storedSids() {
       return (await keysUnder(`${sessionPrefix}*`)).map((k) => k.slice(sessionPrefix.length)).sort()
     },
     async expire(sid) {
       // An expired key is gone from Redis: nothing is left for the library to read.
-      await client.del(key(sid))
+      await commands.send(['DEL', key(sid)])
     },
     async read(sid) {
-      const text = await client.get(key(sid))
+      const text = (await commands.send(['GET', key(sid)])) as string | null
       return text === null ? null : (JSON.parse(text) as Record<string, unknown>)
     },
     async write(sid, data) {
-      await client.sendCommand(['SET', key(sid), JSON.stringify(data), 'XX', 'KEEPTTL'])
+      await commands.send(['SET', key(sid), JSON.stringify(data), 'XX', 'KEEPTTL'])
     },
     async seed(sessions) {
       await Promise.all(
         sessions.map(({ sid, data, expires }) =>
-          client.sendCommand([
+          commands.send([
             'SET',
             key(sid),
             JSON.stringify({ ...data, cookie: { expires: expires.toISOString() } }),
             'PXAT',
-            String(expires.getTime()),
+            expires.getTime(),
           ]),
         ),
       )
     },
     cleanup: null,
+    /** Closes the client; the keys go with the test database (`drop()`). */
     async close() {
-      if (!(await connected) || !client.isReady) {
-        if (client.isOpen) client.destroy()
+      if (client instanceof IoRedis) {
+        if (client.status === 'ready') await client.quit()
+        else client.disconnect()
         return
       }
-      const keys = [
-        ...(await keysUnder(`${sessionPrefix}*`)),
-        ...(await keysUnder(`{${libraryPrefix}}:*`)),
-      ]
-      for (let i = 0; i < keys.length; i += 1000) await client.del(keys.slice(i, i + 1000))
-      await client.close()
+      if ((await connected) && client.isReady) await client.close()
+      else if (client.isOpen) client.destroy()
     },
   }
 }
