@@ -10,7 +10,7 @@ import { Gates } from './gates.js'
 import { express } from './express.js'
 import { Browser, listen } from './http.js'
 import { createTestStore } from './stores.js'
-import { sqlRegistry } from './sql-backend.js'
+import { recordsOf } from './records.js'
 
 export interface TestUser {
   id: number | string
@@ -130,14 +130,9 @@ export async function startTestApp(
     browser: () => new Browser(server.url),
     /** The sessions in the store, by sid. */
     storedSids: () => testStore.storedSids(),
-    /** Rows of the registry, as [sid, userId]. */
+    /** The registry's records, oldest first, as { sid, userId }. */
     async records(userId?: string): Promise<Array<{ sid: string; userId: string }>> {
-      const rows = await sqlRegistry(singleSession).model.findAll({
-        attributes: ['sid', 'userId'],
-        where: userId === undefined ? {} : { userId },
-        order: [['id', 'ASC']],
-        raw: true,
-      })
+      const rows = await recordsOf(singleSession, userId === undefined ? {} : { userId })
       return rows.map(({ sid, userId }) => ({ sid, userId }))
     },
     expireSession: (sid: string) => testStore.expire(sid),
