@@ -9,7 +9,7 @@ import type { TestDatabase } from './database.js'
 import { Gates } from './gates.js'
 import { express } from './express.js'
 import { Browser, listen } from './http.js'
-import { createTestStore } from './stores.js'
+import { createTestStore, type TestStore } from './stores.js'
 import { recordsOf } from './records.js'
 
 export interface TestUser {
@@ -34,10 +34,16 @@ export async function startTestApp(
   options: Partial<SingleSessionOptions<TestUser>> & {
     resave?: boolean
     sync?: 'sync' | 'migrate'
+    /** The store, and what the library is given with it. Default: the one TEST_STORE names. */
+    testStore?: TestStore
   } = {},
 ) {
-  const { resave = false, sync = 'sync', ...singleSessionOptions } = options
-  const testStore = createTestStore(db)
+  const {
+    resave = false,
+    sync = 'sync',
+    testStore = createTestStore(db),
+    ...singleSessionOptions
+  } = options
   const { store } = testStore
   const singleSession = createSingleSession<TestUser>({
     store,
