@@ -259,8 +259,12 @@ function sqlOption<User>(options: SingleSessionOptions<User>, driver: StoreDrive
 function redisOption(value: unknown): Extract<Backend, { kind: 'redis' }> | null {
   if (value === undefined || value === null) return null
   const settings = (isRedisClient(value) ? { client: value } : value) as Partial<RedisOptions>
-  if (typeof settings !== 'object') {
-    throw invalidOption('redis', 'a node-redis or ioredis client, or { client, prefix }', value)
+  if (typeof settings !== 'object' || !('client' in settings)) {
+    throw invalidOption(
+      'redis',
+      'a connected node-redis or ioredis client, or { client, prefix, auditMaxLength }',
+      typeof value === 'object' ? (value.constructor?.name ?? 'an object') : value,
+    )
   }
   for (const name of Object.keys(settings)) {
     if (!['client', 'prefix', 'auditMaxLength'].includes(name)) {

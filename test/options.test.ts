@@ -5,6 +5,7 @@ import session from 'express-session'
 import { after, before, describe, it } from 'node:test'
 import { createSingleSession, ErrorCodes, type SingleSessionOptions } from '../src/index.js'
 import { SINGLE_SESSION_OPTION_NAMES } from '../src/options.js'
+import { createClient } from 'redis'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 
 const SequelizeStore = SequelizeStoreInit(session.Store)
@@ -35,6 +36,31 @@ describe('options', () => {
       'enabled that is not a boolean or function',
       { enabled: 1 as unknown as boolean },
       /`enabled` must be true, false or a function/,
+    ],
+    [
+      'redis and sequelize both',
+      { redis: createClient(), sequelize: {} as never },
+      /give `redis` or `sequelize`, not both/,
+    ],
+    [
+      'redis that is not a client',
+      { redis: { get: () => null } },
+      /`redis` must be a connected node-redis or ioredis client, or \{ client, prefix, auditMaxLength \}; got "Object"/,
+    ],
+    [
+      'a redis prefix with a brace',
+      { redis: { client: createClient(), prefix: 'a}b' } },
+      /`redis.prefix` must be letters, digits and/,
+    ],
+    [
+      'a redis auditMaxLength of 0',
+      { redis: { client: createClient(), auditMaxLength: 0 } },
+      /`redis.auditMaxLength` must be an integer >= 1/,
+    ],
+    [
+      'an unknown redis setting',
+      { redis: { client: createClient(), prefx: 'x' } },
+      /`redis` must be an object with client, prefix and auditMaxLength only; got "prefx"/,
     ],
     [
       'logoutAllSessions as a string',
@@ -115,7 +141,8 @@ describe('options', () => {
   it('refuses an unknown option unlike any other, listing the options', () => {
     assert.throws(() => create({ colour: 'blue' } as Partial<SingleSessionOptions>), {
       code: ErrorCodes.INVALID_OPTION,
-      message: /unknown option `colour`; the options are store, storeDriver, sequelize, limit,/,
+      message:
+        /unknown option `colour`; the options are store, storeDriver, sequelize, redis, limit,/,
     })
   })
 
