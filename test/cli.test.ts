@@ -17,7 +17,7 @@ import {
   uniqueRedisPrefix,
   type RedisProbe,
 } from './support/redis-example.js'
-import { storeIsShared, storeKind } from './support/stores.js'
+import { registryInRedis, storeIsShared, storeKind } from './support/stores.js'
 import { startTestApp, type TestApp } from './support/test-app.js'
 
 /** The CLI opens the store the test apps use: the example app's SESSION_STORE. */
@@ -119,7 +119,7 @@ describe(
     skip:
       (!storeIsShared() &&
         'an in-memory store lives in the app process: the command line cannot reach its sessions') ||
-      (process.env.TEST_STORE === 'redis' &&
+      (registryInRedis() &&
         'on connect-redis the command line is tested by "command line on Redis" below'),
   },
   () => {
