@@ -4,19 +4,16 @@ import type { SingleSessionEvents } from '../src/index.js'
 import { withApp } from './support/fixtures.js'
 import { sidOf } from './support/http.js'
 import type { TestApp } from './support/test-app.js'
-import { sqlJournal } from './support/sql-backend.js'
+import { auditLinesOf } from './support/records.js'
 
 async function auditRows(app: TestApp) {
-  const rows = await sqlJournal(app.singleSession).Audit.findAll({
-    order: [['id', 'ASC']],
-    raw: true,
-  })
-  return rows.map(({ userId, event, sessions, actorKind, actorId, actorLabel, sessionRefs }) => ({
+  const rows = await auditLinesOf(app.singleSession)
+  return rows.map(({ userId, event, sessions, actor, sessionRefs }) => ({
     userId,
     event,
     sessions,
-    actor: `${actorKind}:${actorId ?? ''}:${actorLabel ?? ''}`,
-    refs: sessionRefs === '' ? [] : sessionRefs.split(' '),
+    actor: `${actor.kind}:${actor.id ?? ''}:${actor.label ?? ''}`,
+    refs: sessionRefs,
   }))
 }
 

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { sidOf } from './support/http.js'
 import { withApp } from './support/fixtures.js'
-import { sqlRegistry } from './support/sql-backend.js'
 
 describe('login', () => {
   describe('with the defaults (one session per user)', () => {
@@ -234,13 +233,18 @@ describe('login', () => {
         await b.post('/login', { id: 2 })
         await app.expireSession(sidOf(a.cookie)!)
         // Records younger than the grace period survive pruning: age this one.
-        await sqlRegistry(app.singleSession).model.update(
-          { lastSeenAt: new Date(Date.now() - 3_600_000) },
-          { where: { sid: sidOf(a.cookie)! } },
+        const { registry } = app.singleSession
+        const record = (await registry.find(sidOf(a.cookie)!))!
+        await registry.touch(
+          record.sid,
+          new Date(Date.now() - 3_600_000),
+          record.expiresAt,
+          record.timesOutAt,
         )
         const pruned = await app.singleSession.prune()
         assert.deepEqual(pruned, {
-          sessions: 1,
+          // A store that expires sessions itself (Redis) has none left to delete.
+          sessions: app.testStore.expiresItself ? 0 : 1,
           unrecorded: 0,
           records: 1,
           endings: 0,

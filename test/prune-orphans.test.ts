@@ -4,7 +4,6 @@ import { withApp } from './support/fixtures.js'
 import { sidOf } from './support/http.js'
 import { storeKind } from './support/stores.js'
 import type { TestApp } from './support/test-app.js'
-import { sqlRegistry } from './support/sql-backend.js'
 
 const cleanupTimer = storeKind() === 'sequelize' || storeKind() === 'pg-simple'
 
@@ -18,7 +17,7 @@ async function leaveUnrecorded(app: TestApp, markerAge: number): Promise<string>
   const browser = app.browser()
   await browser.post('/login', { id: 7 })
   const sid = sidOf(browser.cookie)!
-  await sqlRegistry(app.singleSession).model.destroy({ where: { sid } })
+  assert.equal(await app.singleSession.registry.remove([sid]), 1)
   const data = (await app.testStore.read(sid)) as { singleSession: { at: number; seen: number } }
   data.singleSession.at -= markerAge
   data.singleSession.seen -= markerAge

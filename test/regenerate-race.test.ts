@@ -3,7 +3,6 @@ import { describe, it } from 'node:test'
 import { withApp } from './support/fixtures.js'
 import type { TestApp } from './support/test-app.js'
 import { sidOf } from './support/http.js'
-import { sqlRegistry } from './support/sql-backend.js'
 
 /**
  * An eviction reads the sessions over the limit, then ends them. If the app regenerates one of
@@ -11,15 +10,19 @@ import { sqlRegistry } from './support/sql-backend.js'
  * new id. The eviction must end it under whichever id it has by then.
  */
 
-/** Holds the next eviction of `app` at the gate `name`, just after its overflow query. */
+/**
+ * Holds the next eviction of `app` at the gate `name`, just after the login's record is written
+ * and the sessions over the limit are read (one step in Redis, two queries in SQL).
+ */
 function holdEvictionAfterOverflow(app: TestApp, name: string): void {
-  const model = sqlRegistry(app.singleSession).model
-  let armed = true
-  model.addHook('afterFind', name, async (_rows: unknown, options: { offset?: number }) => {
-    if (!armed || options.offset === undefined) return
-    armed = false
+  const { registry } = app.singleSession
+  const addKeepingNewest = registry.addKeepingNewest.bind(registry)
+  registry.addKeepingNewest = async (record, keep) => {
+    const overflow = await addKeepingNewest(record, keep)
+    registry.addKeepingNewest = addKeepingNewest
     await app.gates.pass(name)
-  })
+    return overflow
+  }
 }
 
 describe('a session regenerated while an eviction is ending it', () => {

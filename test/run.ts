@@ -1,8 +1,9 @@
 /**
  * The test command: runs the whole suite on SQLite, then again on PostgreSQL and on MariaDB when
  * TEST_POSTGRES_URL / TEST_MARIADB_URL are set (each test makes its own fresh database there),
- * and says plainly which servers it skipped. The store contract then runs on MemoryStore and, with
- * TEST_POSTGRES_URL, on connect-pg-simple. Every test app is built on Express 4; under CI=true
+ * and says plainly which servers it skipped. The store contract then runs on MemoryStore, with
+ * TEST_POSTGRES_URL on connect-pg-simple, and with TEST_REDIS_URL on connect-redis (the
+ * library's records in Redis, SQLite for the rest). Every test app is built on Express 4; under CI=true
  * or TEST_EXPRESS5=1 the core and Passport tests run once more, on SQLite and Express 5.
  *
  *   npm test                      SQLite only
@@ -23,7 +24,7 @@ interface Target {
   /** The files this target runs, of those selected. */
   only?: (file: string) => boolean
   /** The express-session store of the test apps (TEST_STORE, test/support/stores.ts). */
-  store?: 'sequelize' | 'pg-simple' | 'memory'
+  store?: 'sequelize' | 'pg-simple' | 'memory' | 'redis'
 }
 
 /**
@@ -49,6 +50,8 @@ const contract = new Set([
   'test/cli.test.ts',
 ])
 const inContract = (file: string) => contract.has(file)
+/** Tests of connect-redis and the Redis backend: they run in the Redis target only. */
+const redisOnly = new Set(['test/redis.test.ts'])
 
 /**
  * The files that run on Express 5 as well: every test but the admin panel's (admin-*: the panel
@@ -94,6 +97,14 @@ const targets: Target[] = [
     express: 4,
     only: inContract,
     store: 'pg-simple',
+  },
+  {
+    name: 'connect-redis (registry in Redis)',
+    url: process.env.TEST_REDIS_URL ? '' : undefined,
+    hint: 'set TEST_REDIS_URL to run the store contract on connect-redis, with the registry in Redis',
+    express: 4,
+    only: (file) => inContract(file) || redisOnly.has(file),
+    store: 'redis',
   },
   {
     name: 'SQLite, Express 5',

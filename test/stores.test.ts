@@ -19,6 +19,7 @@ describe('stores', () => {
         'pg-simple': 'connect-pg-simple',
         memory: "express-session's MemoryStore",
         memorystore: 'memorystore',
+        redis: 'connect-redis',
       }
       const driver = app.singleSession.options.storeDriver as unknown as {
         joinsRegistry?: () => Promise<boolean>
@@ -75,7 +76,10 @@ describe('stores', () => {
       const db = await freshDatabase('store_mismatch')
       const guarded = createTestStore(db)
       const other = new session.MemoryStore()
-      const singleSession = createSingleSession({ store: guarded.store, sequelize: db.sequelize })
+      const singleSession = createSingleSession({
+        store: guarded.store,
+        ...guarded.libraryOptions(),
+      })
       await singleSession.sync()
       const app = express()
       app.use(

@@ -8,7 +8,7 @@ import { withExample } from './support/example.js'
 import { withApp } from './support/fixtures.js'
 import { sidOf, type Browser } from './support/http.js'
 import type { TestApp } from './support/test-app.js'
-import { sqlJournal } from './support/sql-backend.js'
+import { auditLinesOf } from './support/records.js'
 
 const html = { accept: 'text/html' }
 
@@ -23,7 +23,7 @@ async function userIdOf(browser: Browser): Promise<unknown> {
 }
 
 async function auditLines(app: TestApp) {
-  return sqlJournal(app.singleSession).Audit.findAll({ order: [['id', 'ASC']], raw: true })
+  return auditLinesOf(app.singleSession)
 }
 
 describe('idle and absolute timeouts', () => {
@@ -65,7 +65,7 @@ describe('idle and absolute timeouts', () => {
       assert.deepEqual(ended[0]!.actor, { kind: 'system', id: null, label: null })
       const lines = await auditLines(app)
       assert.deepEqual(
-        lines.map((line) => [line.event, line.actorKind, line.sessions]),
+        lines.map((line) => [line.event, line.actor.kind, line.sessions]),
         [['idle-timeout', 'system', 1]],
       )
     }))
@@ -135,7 +135,7 @@ describe('idle and absolute timeouts', () => {
       assert.deepEqual(await app.storedSids(), [])
       const lines = await auditLines(app)
       assert.deepEqual(
-        lines.map((line) => [line.userId, line.event, line.actorKind, line.sessions]).sort(),
+        lines.map((line) => [line.userId, line.event, line.actor.kind, line.sessions]).sort(),
         [
           ['1', 'idle-timeout', 'system', 2],
           ['2', 'idle-timeout', 'system', 1],
@@ -157,7 +157,7 @@ describe('idle and absolute timeouts', () => {
         app.singleSession.prune(),
       ])
       assert.equal(first.timedOut + second.timedOut, 4)
-      const refs = (await auditLines(app)).flatMap((line) => line.sessionRefs.split(' '))
+      const refs = (await auditLines(app)).flatMap((line) => line.sessionRefs)
       assert.equal(refs.length, 4)
       assert.equal(new Set(refs).size, 4)
     }))

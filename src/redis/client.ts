@@ -40,15 +40,7 @@ export function isRedisClient(client: unknown): boolean {
  */
 export function redisCommands(client: unknown, option: string): RedisCommands {
   const candidate = client as Partial<NodeRedisClient & IoRedisClient & { masters: unknown }>
-  if (typeof candidate?.sendCommand === 'function') {
-    const nodeRedis = candidate as NodeRedisClient
-    if ('masters' in candidate) {
-      return {
-        send: (args, key) => nodeRedis.sendCommand(key, false, args.map(String)),
-      }
-    }
-    return { send: (args) => nodeRedis.sendCommand(args.map(String)) }
-  }
+  // ioredis first: it has a sendCommand(Command) too, which takes no argument list.
   if (typeof candidate?.call === 'function') {
     const ioredis = candidate as IoRedisClient
     return {
@@ -57,6 +49,15 @@ export function redisCommands(client: unknown, option: string): RedisCommands {
         return ioredis.call(command!, ...rest)
       },
     }
+  }
+  if (typeof candidate?.sendCommand === 'function') {
+    const nodeRedis = candidate as NodeRedisClient
+    if ('masters' in candidate) {
+      return {
+        send: (args, key) => nodeRedis.sendCommand(key, false, args.map(String)),
+      }
+    }
+    return { send: (args) => nodeRedis.sendCommand(args.map(String)) }
   }
   throw invalidOption(
     option,

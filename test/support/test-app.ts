@@ -9,8 +9,8 @@ import type { TestDatabase } from './database.js'
 import { Gates } from './gates.js'
 import { express } from './express.js'
 import { Browser, listen } from './http.js'
-import { createTestStore } from './stores.js'
-import { sqlRegistry } from './sql-backend.js'
+import { createTestStore, type TestStore } from './stores.js'
+import { recordsOf } from './records.js'
 
 export interface TestUser {
   id: number | string
@@ -34,14 +34,20 @@ export async function startTestApp(
   options: Partial<SingleSessionOptions<TestUser>> & {
     resave?: boolean
     sync?: 'sync' | 'migrate'
+    /** The store, and what the library is given with it. Default: the one TEST_STORE names. */
+    testStore?: TestStore
   } = {},
 ) {
-  const { resave = false, sync = 'sync', ...singleSessionOptions } = options
-  const testStore = createTestStore(db)
+  const {
+    resave = false,
+    sync = 'sync',
+    testStore = createTestStore(db),
+    ...singleSessionOptions
+  } = options
   const { store } = testStore
   const singleSession = createSingleSession<TestUser>({
     store,
-    sequelize: testStore.sequelize,
+    ...testStore.libraryOptions(),
     ...singleSessionOptions,
   })
   if (sync === 'sync') await singleSession.sync()
@@ -130,14 +136,9 @@ export async function startTestApp(
     browser: () => new Browser(server.url),
     /** The sessions in the store, by sid. */
     storedSids: () => testStore.storedSids(),
-    /** Rows of the registry, as [sid, userId]. */
+    /** The registry's records, oldest first, as { sid, userId }. */
     async records(userId?: string): Promise<Array<{ sid: string; userId: string }>> {
-      const rows = await sqlRegistry(singleSession).model.findAll({
-        attributes: ['sid', 'userId'],
-        where: userId === undefined ? {} : { userId },
-        order: [['id', 'ASC']],
-        raw: true,
-      })
+      const rows = await recordsOf(singleSession, userId === undefined ? {} : { userId })
       return rows.map(({ sid, userId }) => ({ sid, userId }))
     },
     expireSession: (sid: string) => testStore.expire(sid),
