@@ -14,7 +14,6 @@ import { freshDatabase, type TestDatabase } from './support/database.js'
 import { openEventStream } from './support/event-stream.js'
 import { express } from './support/express.js'
 import { Browser, listen, sidOf } from './support/http.js'
-import { sqlRegistry } from './support/sql-backend.js'
 import { createTestStore, storeIsShared, storeKind } from './support/stores.js'
 
 interface User {
@@ -30,7 +29,7 @@ async function startApp(db: TestDatabase, options: AppOptions = {}) {
   const { store } = testStore
   const singleSession = createSingleSession<User>({
     store,
-    sequelize: testStore.sequelize,
+    ...testStore.libraryOptions(),
     ...singleSessionOptions,
   })
   await singleSession.sync()
@@ -92,8 +91,7 @@ async function startApp(db: TestDatabase, options: AppOptions = {}) {
     stream: (browser: Browser | null, headers?: Record<string, string>) =>
       openEventStream(server.url, '/events', browser?.cookie, headers),
     async lastSeen(sid: string): Promise<number> {
-      const record = await sqlRegistry(singleSession).model.findOne({ where: { sid }, raw: true })
-      return new Date(record!.lastSeenAt).getTime()
+      return (await singleSession.registry.find(sid))!.lastSeenAt.getTime()
     },
     async close() {
       await singleSession.closeEvents()
@@ -269,7 +267,7 @@ describe('event stream', { timeout: 120_000 }, () => {
         // Another process, as far as the library can tell: its own store and instance.
         const other = createTestStore(db)
         try {
-          const elsewhere = createSingleSession({ store: other.store, sequelize: other.sequelize })
+          const elsewhere = createSingleSession({ store: other.store, ...other.libraryOptions() })
           await elsewhere.logoutUsers([111])
           await expectEnded(stream, 'logged-out-by-admin')
         } finally {

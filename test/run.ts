@@ -40,6 +40,7 @@ const contract = new Set([
   'test/deny-limit.test.ts',
   'test/devices.test.ts',
   'test/why-signed-out.test.ts',
+  'test/events.test.ts',
   'test/timeouts.test.ts',
   'test/audit.test.ts',
   'test/end-writes.test.ts',

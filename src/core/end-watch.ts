@@ -49,6 +49,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 /** The least wait before looking again at a deadline that had not passed after all. */
 const RECHECK_MS = 1000
 
+/** How long a session missing without a reason waits for its end to be reported. */
+const UNCERTAIN_GRACE_MS = 500
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+}
+
 /** The open streams of one session (every tab of one browser shares it). */
 interface Watched {
   sid: string
@@ -278,6 +285,9 @@ export class EndWatch implements EndObserver {
     } catch (error) {
       log('could not read why a watched session ended: %O', error)
     }
+    // Missing without a reason: a plain logout, or a regenerate. The poll may have seen the
+    // record gone just before the end that removed it reports here or in a notice: wait for it.
+    if (reason === null && !watched.certain) await delay(UNCERTAIN_GRACE_MS)
     if (this.bySid.get(watched.sid) !== watched) return
     const watchers = this.detach(watched)
     for (const watcher of watchers) {
