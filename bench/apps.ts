@@ -37,7 +37,30 @@ export function createBenchApps(
   const pluginStore = createStore(store, url, sequelize)
   const singleSession = createSingleSession<BenchUser>({ store: pluginStore, sequelize })
   const plainStore = createStore(store, url, sequelize)
+  return {
+    ...benchApps({ pluginStore, plainStore, singleSession }),
+    label: STORE_LABELS[store],
+  }
+}
 
+/**
+ * The two apps of createBenchApps on stores made elsewhere: `plugin` with `singleSession` on
+ * `pluginStore`, `plain` on `plainStore` (another store of the same kind).
+ */
+export function benchApps({
+  pluginStore,
+  plainStore,
+  singleSession,
+}: {
+  pluginStore: session.Store
+  plainStore: session.Store
+  singleSession: SingleSession<BenchUser>
+}): {
+  plugin: Express
+  plain: Express
+  singleSession: SingleSession<BenchUser>
+  stores: { plugin: session.Store; plain: session.Store }
+} {
   const plugin = baseApp(pluginStore)
   plugin.use(singleSession.middleware())
   const plain = baseApp(plainStore)
@@ -89,7 +112,6 @@ export function createBenchApps(
     plain,
     singleSession,
     stores: { plugin: pluginStore, plain: plainStore },
-    label: STORE_LABELS[store],
   }
 }
 

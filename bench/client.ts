@@ -10,15 +10,26 @@ export interface ServerProcess {
 }
 
 /** Starts bench/server.ts in a child process on the given database and store. */
-export async function spawnServer(
+export function spawnServer(
   databaseUrl: string,
   store: StoreKind = 'sequelize',
 ): Promise<ServerProcess> {
+  return spawnApps('./server.ts', { BENCH_APP_DATABASE_URL: databaseUrl, BENCH_APP_STORE: store })
+}
+
+/**
+ * Starts a script of bench/ that serves the plugin and plain apps and prints
+ * `{"plugin":PORT,"plain":PORT}`, in a child process with these environment variables.
+ */
+export async function spawnApps(
+  script: string,
+  env: Record<string, string>,
+): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./server.ts', import.meta.url))],
+    ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))],
     {
-      env: { ...process.env, BENCH_APP_DATABASE_URL: databaseUrl, BENCH_APP_STORE: store },
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   )

@@ -3,18 +3,23 @@
  *
  *   --quick                 smaller sizes and shorter runs, for iterating on the harness
  *   --only=a,b              run only these: login-scaling, login-overhead, request-cost,
- *                           bulk-logout, memory, stores
+ *                           bulk-logout, memory, stores, redis
  *   --stores=a,b            stores for the stores benchmark: sequelize, pg-simple, memory
  *                           (pg-simple needs PostgreSQL; memory puts the registry on SQLite)
  *   --sizes=1000,10000      store sizes for login-scaling
  *   --logins=N              logins per size (login-scaling) and per variant (login-overhead)
  *   --memory-logins=N       logins for the memory benchmark
+ *   --redis-sizes=1000,1000000  recorded sessions for the redis benchmark's login scaling
  *   --no-write              do not write bench/results/
  *
  * SQLite (a temporary file per benchmark) unless BENCH_DATABASE_URL names a PostgreSQL or
  * MariaDB server, on which each benchmark creates its own database and drops it afterwards.
  * `stores` runs request-cost (GET), login-overhead (evicting 1) and bulk-logout on each store
  * and writes bench/results/stores.md and stores.json; the others write <dialect>.md and .json.
+ * `redis` runs the same measures on connect-redis with the library's records in Redis, and the
+ * login against a million recorded sessions, on BENCH_REDIS_URL (default
+ * redis://127.0.0.1:6379, with the next database numbers, one per size); it writes
+ * bench/results/redis.md, redis.json and login-scaling-redis.svg. Neither runs by default.
  */
 import { bulkLogout } from './bulk-logout.js'
 import { benchDialect, freshDatabase, serverVersion } from './database.js'
@@ -24,6 +29,8 @@ import { memory } from './memory.js'
 import { writeReport, type ScalingPoint, type Section } from './report.js'
 import { requestCost } from './request-cost.js'
 import { storeCosts, writeStoresReport, type StoreCostsOptions } from './store-costs.js'
+import { benchRedisUrl } from './redis-keys.js'
+import { redisBench, writeRedisReport, type RedisBenchOptions } from './redis.js'
 import { parseStoreKind, STORE_KINDS } from './stores.js'
 
 const BENCHMARKS = [
@@ -33,6 +40,7 @@ const BENCHMARKS = [
   'bulk-logout',
   'memory',
   'stores',
+  'redis',
 ] as const
 type Benchmark = (typeof BENCHMARKS)[number]
 
@@ -47,7 +55,7 @@ const numbers = (name: string, fallback: number[]) =>
   args.has(name) ? args.get(name)!.split(',').map(Number) : fallback
 const only = args.has('only')
   ? (args.get('only')!.split(',') as Benchmark[])
-  : BENCHMARKS.filter((name) => name !== 'stores')
+  : BENCHMARKS.filter((name) => name !== 'stores' && name !== 'redis')
 for (const name of only) {
   if (!BENCHMARKS.includes(name))
     throw new Error(`unknown benchmark ${name}: ${BENCHMARKS.join(', ')}`)
@@ -70,6 +78,8 @@ const results: Array<{
 const logins = numbers('logins', [quick ? 100 : 300])[0]!
 let stores: StoreCostsOptions | null = null
 let storeResults: Awaited<ReturnType<typeof storeCosts>> = []
+let redis: RedisBenchOptions | null = null
+let redisResults: Awaited<ReturnType<typeof redisBench>> | null = null
 
 for (const name of only) {
   const started = performance.now()
@@ -126,6 +136,22 @@ for (const name of only) {
     }
     storeResults = await storeCosts(stores)
     continue
+  } else if (name === 'redis') {
+    redis = {
+      url: benchRedisUrl(),
+      duration: quick ? 2 : 4,
+      rounds: quick ? 2 : 4,
+      connections: 10,
+      logins: numbers('logins', [quick ? 60 : 200])[0]!,
+      sizes: numbers('redis-sizes', quick ? [1_000, 100_000] : [1_000, 1_000_000]),
+      userCounts: [10, 1_000],
+      sessionsPerUser: 3,
+      repeats: quick ? 1 : 3,
+      storeSize: 10_000,
+      log,
+    }
+    redisResults = await redisBench(redis)
+    continue
   } else if (name === 'memory') {
     sections.push(
       await memory({
@@ -146,6 +172,9 @@ for (const name of only) {
 
 const command = [
   process.env.BENCH_DATABASE_URL ? `BENCH_DATABASE_URL=${process.env.BENCH_DATABASE_URL}` : '',
+  process.env.BENCH_REDIS_URL && only.includes('redis')
+    ? `BENCH_REDIS_URL=${process.env.BENCH_REDIS_URL}`
+    : '',
   'npm run bench',
   process.argv.length > 2 ? `-- ${process.argv.slice(2).join(' ')}` : '',
 ]
@@ -161,6 +190,9 @@ const info = {
 for (const bar of results.flatMap((r) => r.section.bars)) {
   log(`${bar.met ? 'met   ' : 'MISSED'} ${bar.name}: ${bar.measured} (bar: ${bar.bar})`)
 }
+for (const bar of redisResults?.bars ?? []) {
+  log(`${bar.met ? 'met   ' : 'MISSED'} Redis: ${bar.name}: ${bar.measured} (bar: ${bar.bar})`)
+}
 for (const cost of storeResults) {
   for (const bar of cost.bars) {
     log(
@@ -174,5 +206,6 @@ if (!args.has('no-write')) {
     log(`wrote ${written.markdown}${written.chart ? ` and ${written.chart}` : ''}`)
   }
   if (stores) log(`wrote ${writeStoresReport(info, storeResults, stores)}`)
+  if (redis && redisResults) log(`wrote ${writeRedisReport(info, redisResults, redis)}`)
 }
 process.exit(0)

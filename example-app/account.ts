@@ -52,6 +52,10 @@ export function accountRoutes(
 ): Router {
   const router = framework.Router()
 
+  // The open home page's event stream: before the sign-in check below, because a browser whose
+  // session has already ended must get the event (the library answers 401 to anyone else).
+  router.get('/account/events', singleSession.eventsHandler())
+
   router.use('/account', (req, res, next) => {
     if (singleSession.userIdOf(req)) return next()
     if (wantsHtml(req)) return res.redirect(303, '/login')

@@ -18,6 +18,8 @@ import { DataTypes, type ModelStatic, type Sequelize, Model } from 'sequelize'
 import {
   adminErrorHandler,
   explainEndedSessions,
+  panelEventsScript,
+  watchPanelSessions,
   sessionAuditResource,
   singleSessionFeature,
   SingleSessionAuthProvider,
@@ -92,6 +94,8 @@ export function createAdminPanel(options: AdminPanelOptions): { admin: AdminJS; 
   const admin = new AdminJS({
     rootPath: ADMIN_ROOT,
     componentLoader,
+    // Sends an open panel page to the login page (which says why) as soon as its session ends.
+    assets: { scripts: [panelEventsScript(ADMIN_ROOT)] },
     branding: { companyName: 'Example app', withMadeWithLove: false },
     resources: [
       {
@@ -150,6 +154,7 @@ export function createAdminPanel(options: AdminPanelOptions): { admin: AdminJS; 
   )
   // The login page says why an admin's session ended (signed in elsewhere, timed out, ...).
   explainEndedSessions(router, { admin, singleSession, provider })
+  watchPanelSessions(router, { admin, singleSession })
   router.use(adminErrorHandler())
   return { admin, router }
 }

@@ -12,24 +12,32 @@ import { ADMIN_ROOT, createAdminPanel } from './admin.js'
 import { openDatabase } from './database.js'
 import { homePage, loginPage } from './pages.js'
 import { verifyPassword } from './passwords.js'
-import { createExampleStore, sessionStoreKind, type SessionStoreKind } from './store.js'
+import {
+  createExampleStore,
+  redisSettings,
+  sessionStoreKind,
+  type RedisSettings,
+  type SessionStoreKind,
+} from './store.js'
 import { defineUser, seedDemoUsers, type UserRow } from './users.js'
 
 export interface ExampleAppOptions {
   /** sqlite:PATH, postgres://... or mariadb://... */
   databaseUrl: string
   /**
-   * SESSION_STORE: `sequelize` (default), `pg-simple` (postgres:// only) or `memory`; see
-   * store.ts. Any other value fails at start-up.
+   * SESSION_STORE: `sequelize` (default), `pg-simple` (postgres:// only), `memory` or `redis`;
+   * see store.ts. Any other value fails at start-up.
    */
   sessionStore?: SessionStoreKind | (string & {})
+  /** With `sessionStore: 'redis'`: REDIS_URL and REDIS_PREFIX (see store.ts). */
+  redis?: RedisSettings
   /** Signs the session cookie. Every process of one site must use the same secret. */
   sessionSecret: string
   /** express-session's `resave`. */
   resave?: boolean
   /** Overrides for the session-limit options (limit, onLimit, ...). */
   singleSession?: Partial<SingleSessionOptions<UserRow>>
-  /** Called with every error that became a 5xx response. */
+  /** Called with every error that became a 5xx response, and when Redis's connection is lost. */
   onError?: (error: unknown) => void
   /** The Express to build the app on (default: `express`). The tests pass Express 5 here. */
   express?: typeof express
@@ -60,22 +68,39 @@ declare module 'express-session' {
 
 export async function createExampleApp(options: ExampleAppOptions): Promise<ExampleApp> {
   const kind = sessionStoreKind(options.sessionStore, options.databaseUrl)
+  const redis = kind === 'redis' ? redisSettings(options.redis) : undefined
   const sequelize = await openDatabase(options.databaseUrl)
-  const User = defineUser(sequelize)
-  const sessionStore = createExampleStore(kind, options.databaseUrl, sequelize)
+  const sessionStore = await createExampleStore(
+    kind,
+    options.databaseUrl,
+    sequelize,
+    redis,
+    options.onError,
+  ).catch(async (error: unknown) => {
+    await sequelize.close()
+    throw error
+  })
   const { store } = sessionStore
+  const User = defineUser(sequelize)
 
-  // The whole integration: one object, then login()/logout() in the routes below. `sequelize`
-  // holds the library's tables (connect-session-sequelize would default to its own instance).
+  // The whole integration: one object, then login()/logout() in the routes below. `records`
+  // says where the library's records go: `sequelize` with the SQL stores (connect-session-sequelize
+  // would default to its own instance), the sessions' own Redis with connect-redis.
   const singleSession = createSingleSession<UserRow>({
     store,
-    sequelize,
+    ...sessionStore.records,
     ...options.singleSession,
   })
-  await singleSession.migrate()
-  await singleSession.ready()
-  await User.sync()
-  await seedDemoUsers(User)
+  try {
+    await singleSession.migrate()
+    await singleSession.ready()
+    await User.sync()
+    await seedDemoUsers(User)
+  } catch (error) {
+    await sessionStore.close().catch(() => undefined)
+    await sequelize.close()
+    throw error
+  }
 
   const framework = options.express ?? express
   const app = framework()
@@ -111,6 +136,9 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
 
   const json = framework.json({ limit: '10kb' })
   const form = framework.urlencoded({ extended: false, limit: '10kb' })
+
+  // The library's browser script: the home page watches its session with it.
+  app.get('/session-events.js', singleSession.eventsScript())
 
   app.get('/', async (req, res, next) => {
     try {
@@ -194,6 +222,17 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
       return res.status(401).json({ error: 'Not signed in', reason: ending?.reason ?? null })
     } catch (error) {
       return next(error)
+    }
+  })
+
+  // Why this browser was signed out, in the sentence the login page shows: what the home page
+  // displays in place when its event stream says the session ended.
+  app.get('/signed-out', async (req, res, next) => {
+    try {
+      const ending = await singleSession.endedSession(req)
+      res.json({ reason: ending?.reason ?? null, message: ending ? explainEnding(ending) : null })
+    } catch (error) {
+      next(error)
     }
   })
 

@@ -1,4 +1,7 @@
-/** The example's HTML pages: plain, server-rendered, no client script. */
+/**
+ * The example's HTML pages: plain, server-rendered. The one client script is on the signed-in
+ * home page: the library's, which tells the page at once when its session ends.
+ */
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -67,9 +70,33 @@ export function homePage(user: { email: string } | null, notice?: string): strin
     `<h1>Example app</h1>
 <p>Signed in as <strong data-testid="current-user">${escapeHtml(user.email)}</strong>.</p>
 <nav><a href="/account/sessions">My devices</a><a href="/admin">Admin panel</a></nav>
-<form method="post" action="/logout"><button type="submit">Sign out</button></form>`,
+<form method="post" action="/logout"><button type="submit">Sign out</button></form>
+<p class="notice" role="status" data-testid="signed-out-reason" hidden></p>
+<script src="/session-events.js"></script>
+<script>${SIGNED_OUT_SCRIPT}</script>`,
   )
 }
+
+/**
+ * When the session ends, /signed-out says why in the sentence the login page would use; the page shows
+ * it in place, without a reload.
+ */
+const SIGNED_OUT_SCRIPT = `
+SingleSessionEvents.watch({
+  url: '/account/events',
+  onOpen: function () { document.body.dataset.events = 'open' },
+  onEnded: function () {
+    fetch('/signed-out', { headers: { Accept: 'application/json' } })
+      .then(function (response) { return response.json() })
+      .catch(function () { return {} })
+      .then(function (body) {
+        var notice = document.querySelector('[data-testid="signed-out-reason"]')
+        notice.textContent = body.message || 'You were signed out.'
+        notice.hidden = false
+        document.querySelectorAll('nav, form').forEach(function (el) { el.remove() })
+      })
+  }
+})`
 
 export function devicesPage(
   sessions: ReadonlyArray<{

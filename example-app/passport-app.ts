@@ -4,7 +4,7 @@
  * routes are Passport's own (`passport.authenticate()`, `req.logout()`).
  *
  *   npm run start:passport      http://127.0.0.1:3000 (PORT, DATABASE_URL, SESSION_STORE,
- *                               SESSION_SECRET)
+ *                               REDIS_URL, REDIS_PREFIX, SESSION_SECRET)
  */
 import { randomBytes } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
@@ -23,7 +23,13 @@ import { openDatabase } from './database.js'
 import { singleSessionOptionsFromEnv } from './env.js'
 import { homePage, loginPage } from './pages.js'
 import { verifyPassword } from './passwords.js'
-import { createExampleStore, sessionStoreKind, type SessionStoreKind } from './store.js'
+import {
+  createExampleStore,
+  redisSettings,
+  sessionStoreKind,
+  type RedisSettings,
+  type SessionStoreKind,
+} from './store.js'
 import { defineUser, seedDemoUsers, type UserRow } from './users.js'
 
 declare global {
@@ -40,8 +46,10 @@ declare global {
 export interface PassportExampleOptions {
   /** sqlite:PATH, postgres://... or mariadb://... */
   databaseUrl: string
-  /** SESSION_STORE: `sequelize` (default), `pg-simple` or `memory`, as for the main example. */
+  /** SESSION_STORE: `sequelize` (default), `pg-simple`, `memory` or `redis`, as for the main example. */
   sessionStore?: SessionStoreKind | (string & {})
+  /** With `sessionStore: 'redis'`: REDIS_URL and REDIS_PREFIX (see store.ts). */
+  redis?: RedisSettings
   sessionSecret: string
   /** Overrides for the session-limit options (limit, onLimit, ...). */
   singleSession?: Partial<SingleSessionOptions<UserRow>>
@@ -62,18 +70,30 @@ export async function createPassportExampleApp(
   options: PassportExampleOptions,
 ): Promise<PassportExampleApp> {
   const kind = sessionStoreKind(options.sessionStore, options.databaseUrl)
+  const redis = kind === 'redis' ? redisSettings(options.redis) : undefined
   const sequelize = await openDatabase(options.databaseUrl)
-  const User = defineUser(sequelize)
-  const sessionStore = createExampleStore(kind, options.databaseUrl, sequelize)
+  const sessionStore = await createExampleStore(kind, options.databaseUrl, sequelize, redis).catch(
+    async (error: unknown) => {
+      await sequelize.close()
+      throw error
+    },
+  )
   const { store } = sessionStore
+  const User = defineUser(sequelize)
   const singleSession = createSingleSession<UserRow>({
     store,
-    sequelize,
+    ...sessionStore.records,
     ...options.singleSession,
   })
-  await singleSession.migrate()
-  await User.sync()
-  await seedDemoUsers(User)
+  try {
+    await singleSession.migrate()
+    await User.sync()
+    await seedDemoUsers(User)
+  } catch (error) {
+    await sessionStore.close().catch(() => undefined)
+    await sequelize.close()
+    throw error
+  }
 
   // A Passport setup as in Passport's own docs. `new Passport()` only so that tests can build
   // several apps in one process; `import passport from 'passport'` works the same way.
@@ -178,8 +198,12 @@ async function main(): Promise<void> {
   const example = await createPassportExampleApp({
     databaseUrl,
     sessionStore: process.env.SESSION_STORE,
+    redis: { url: process.env.REDIS_URL, prefix: process.env.REDIS_PREFIX },
     sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     singleSession: singleSessionOptionsFromEnv(),
+  }).catch((error: unknown) => {
+    console.error(`The example app cannot start: ${(error as Error)?.message ?? String(error)}`)
+    process.exit(1)
   })
   const server = example.app.listen(port, '127.0.0.1', () => {
     console.log(`Example app (Passport) on http://127.0.0.1:${port}`)

@@ -9,10 +9,15 @@ const sessionSecret = process.env.SESSION_SECRET ?? randomBytes(32).toString('he
 const example = await createExampleApp({
   databaseUrl,
   sessionStore: process.env.SESSION_STORE,
+  redis: { url: process.env.REDIS_URL, prefix: process.env.REDIS_PREFIX },
   sessionSecret,
   resave: process.env.SESSION_RESAVE === 'true',
   singleSession: singleSessionOptionsFromEnv(),
   onError: (error) => console.error('request failed:', error),
+}).catch((error: unknown) => {
+  // A setting to fix (SESSION_STORE, REDIS_URL, ...): its sentence, not a stack trace.
+  console.error(`The example app cannot start: ${(error as Error)?.message ?? String(error)}`)
+  process.exit(1)
 })
 
 const server = example.app.listen(port, '127.0.0.1', () => {

@@ -5,6 +5,7 @@ import type { SingleSessionEventName, SingleSessionEvents } from './core/events.
 import type { SessionJournal } from './core/ports/journal.js'
 import type { SessionRecord, SessionRegistry } from './core/ports/registry.js'
 import type { LogoutReport, SessionControl } from './core/session-control.js'
+import type { EventsScriptOptions } from './express/events-script.js'
 import type { PassportAuthenticator } from './express/passport.js'
 import type { NormalizedOptions } from './options.js'
 
@@ -107,8 +108,26 @@ export interface SingleSession<User = Record<string, unknown>> {
     event: E,
     listener: (payload: SingleSessionEvents[E]) => unknown,
   ): void
-  /** Mount after express-session: keeps last-seen current (at most one write per interval). */
+  /**
+   * Mount after express-session: keeps last-seen current (at most one write per interval).
+   * Requests that accept `text/event-stream` are left alone: an open stream keeps nothing alive.
+   */
   middleware(): RequestHandler
+  /**
+   * A server-sent events endpoint (mount it on a GET route after express-session): a signed-in
+   * browser gets `event: session-ended` with `data: {"reason": ...}` as soon as its session
+   * ends, however and wherever it ended; anonymous requests get 401. See docs/events.md.
+   */
+  eventsHandler(): RequestHandler
+  /**
+   * Serves the browser script that watches the stream (EVENTS_SCRIPT). With `url` and
+   * `redirectTo`, the script starts watching as it loads and goes there when the session ends.
+   */
+  eventsScript(options?: EventsScriptOptions): RequestHandler
+  /** Closes every open event stream of this process and stops listening (for a shutdown). */
+  closeEvents(): Promise<void>
+  /** How many event streams are open on this process, and for how many sessions. */
+  eventsStats(): { streams: number; sessions: number }
   /** Development: creates missing tables (the store's and the library's). */
   sync(): Promise<void>
   /** Production: applies the library's pending migrations; resolves to their names. */

@@ -72,7 +72,30 @@ export interface SingleSessionOptions<User = Record<string, unknown>> {
    * `absolute-timeout`): like `idleTimeout`. Default: `null`.
    */
   absoluteTimeout?: TimeoutOption<User>
+  /**
+   * The event streams of `eventsHandler()`: `{ heartbeatInterval, pollInterval,
+   * maxStreamsPerUser, maxStreamsPerProcess }`, every field optional. See docs/events.md.
+   */
+  events?: EventsOptions
 }
+
+export interface EventsOptions {
+  /** A comment line is sent on each open stream this often (ms), for proxies. Default: `25000`. */
+  heartbeatInterval?: number
+  /**
+   * Every watched session is checked against the registry this often (ms), while streams are
+   * open. Default: `1000` on MariaDB and SQLite (the only way ends on other processes arrive),
+   * `15000` on PostgreSQL and Redis (a safety net under their notifications).
+   */
+  pollInterval?: number
+  /** Open streams one user may have on one process; more get 429. Default: `10`. */
+  maxStreamsPerUser?: number
+  /** Open streams on one process; more get 429. Default: `10000`. */
+  maxStreamsPerProcess?: number
+}
+
+/** The event streams' settings, defaults filled in. */
+export type NormalizedEventsOptions = Required<EventsOptions>
 
 /** A connected node-redis (4 and later) or ioredis client, or either's cluster client. */
 export type RedisClient = object
@@ -89,7 +112,7 @@ export interface RedisOptions {
 /** Where the library keeps its records: SQL tables through Sequelize, or Redis. */
 export type Backend =
   | { kind: 'sql'; sequelize: Sequelize }
-  | { kind: 'redis'; redis: RedisCommands; prefix: string; auditMaxLength: number }
+  | { kind: 'redis'; redis: RedisCommands; client: object; prefix: string; auditMaxLength: number }
 
 export interface NormalizedOptions<User> {
   store: Store
@@ -105,6 +128,7 @@ export interface NormalizedOptions<User> {
   lastSeenInterval: number
   idleTimeout: TimeoutOption<User>
   absoluteTimeout: TimeoutOption<User>
+  events: NormalizedEventsOptions
 }
 
 const ON_LIMIT_VALUES: readonly OnLimit[] = ['evict-oldest', 'deny-new']
@@ -125,6 +149,7 @@ export const SINGLE_SESSION_OPTION_NAMES = Object.keys({
   lastSeenInterval: true,
   idleTimeout: true,
   absoluteTimeout: true,
+  events: true,
 } satisfies Record<keyof SingleSessionOptions, true>) as ReadonlyArray<keyof SingleSessionOptions>
 
 /**
@@ -225,6 +250,7 @@ export function normalizeOptions<User>(
     )
   }
   const backend: Backend = redis ?? { kind: 'sql', sequelize: sqlOption(options, storeDriver) }
+  const events = eventsOption(options.events, backend)
   return {
     store,
     storeDriver,
@@ -239,6 +265,42 @@ export function normalizeOptions<User>(
     lastSeenInterval,
     idleTimeout,
     absoluteTimeout,
+    events,
+  }
+}
+
+const EVENTS_FIELDS = [
+  'heartbeatInterval',
+  'pollInterval',
+  'maxStreamsPerUser',
+  'maxStreamsPerProcess',
+] as const
+
+/** The event streams' settings; the poll defaults to fast where nothing else carries ends. */
+function eventsOption(value: unknown, backend: Backend): NormalizedEventsOptions {
+  if (value === undefined) value = {}
+  if (typeof value !== 'object' || value === null) {
+    throw invalidOption('events', `an object with ${EVENTS_FIELDS.join(', ')}`, value)
+  }
+  for (const name of Object.keys(value)) {
+    if (!(EVENTS_FIELDS as readonly string[]).includes(name)) {
+      throw invalidOption('events', `an object with ${EVENTS_FIELDS.join(', ')} only`, name)
+    }
+  }
+  const given = value as EventsOptions
+  const notified = backend.kind === 'redis' || backend.sequelize.getDialect() === 'postgres'
+  const integer = (name: (typeof EVENTS_FIELDS)[number], fallback: number, min: number) => {
+    const field = given[name] ?? fallback
+    if (!Number.isSafeInteger(field) || field < min) {
+      throw invalidOption(`events.${name}`, `an integer >= ${min}`, field)
+    }
+    return field
+  }
+  return {
+    heartbeatInterval: integer('heartbeatInterval', 25_000, 1000),
+    pollInterval: integer('pollInterval', notified ? 15_000 : 1000, 100),
+    maxStreamsPerUser: integer('maxStreamsPerUser', 10, 1),
+    maxStreamsPerProcess: integer('maxStreamsPerProcess', 10_000, 1),
   }
 }
 
@@ -282,6 +344,7 @@ function redisOption(value: unknown): Extract<Backend, { kind: 'redis' }> | null
   return {
     kind: 'redis',
     redis: redisCommands(settings.client, 'redis.client'),
+    client: settings.client as object,
     prefix,
     auditMaxLength,
   }

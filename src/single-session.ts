@@ -1,9 +1,12 @@
 import type { SingleSession } from './api.js'
+import { EndWatch } from './core/end-watch.js'
 import { SYSTEM_ACTOR } from './core/ending.js'
 import { SessionEvents } from './core/events.js'
 import { SessionControl } from './core/session-control.js'
 import { TimeoutSweep } from './core/timeout-sweep.js'
 import { normalizeUserId, normalizeUserIds } from './core/user-id.js'
+import { eventsScriptHandler } from './express/events-script.js'
+import { eventsHandler } from './express/events.js'
 import { installPassport } from './express/passport.js'
 import { requestOperations } from './express/requests.js'
 import { log } from './log.js'
@@ -40,8 +43,22 @@ export function createSingleSession<User = Record<string, unknown>>(
       : sqlBackend(options.backend.sequelize, options.tableName, storeDriver, guard)
   const { registry, journal, schema } = backend
   const events = new SessionEvents()
-  const control = new SessionControl(registry, guard, journal, events, backend.endWriter)
-  const timeouts = new TimeoutSweep(registry, control)
+  const watch: EndWatch = new EndWatch({
+    registry,
+    journal,
+    notices: backend.notices,
+    endIfTimedOut: (sid): Promise<boolean> => timeouts.endIfTimedOut(sid),
+    limits: options.events,
+  })
+  const control: SessionControl = new SessionControl(
+    registry,
+    guard,
+    journal,
+    events,
+    backend.endWriter,
+    watch,
+  )
+  const timeouts: TimeoutSweep = new TimeoutSweep(registry, control)
 
   guard.install({
     sessionKey,
@@ -58,9 +75,11 @@ export function createSingleSession<User = Record<string, unknown>>(
     },
     timedOut: (sid) => timeouts.endIfTimedOut(sid),
     destroyed: async (sid) => {
-      await registry.remove([sid])
+      // Only a recorded session is news to a stream (not the anonymous one a login replaces).
+      if ((await registry.remove([sid])) > 0) await watch.ended([sid])
     },
     rename: async (oldSid, newSid, expiresAt) => {
+      watch.renamed(oldSid)
       if (!(await registry.rename(oldSid, newSid, expiresAt))) {
         log('regenerated session %s had already ended: the new one stays anonymous', oldSid)
       }
@@ -102,6 +121,16 @@ export function createSingleSession<User = Record<string, unknown>>(
     on: (event, listener) => events.on(event, listener),
     off: (event, listener) => events.off(event, listener),
     middleware: requests.middleware,
+    eventsHandler: () =>
+      eventsHandler({
+        events: options.events,
+        watch,
+        markerOf,
+        endedSession: requests.endedSession,
+      }),
+    eventsScript: (scriptOptions) => eventsScriptHandler(scriptOptions),
+    closeEvents: () => watch.close(),
+    eventsStats: () => watch.size,
     sync: schema.sync,
     migrate: schema.migrate,
     ready: schema.ready,

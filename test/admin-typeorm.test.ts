@@ -90,7 +90,7 @@ describe(
     before(async () => {
       db = await freshDatabase('admin_typeorm')
       // The library's tables and the session store on Sequelize; the users on TypeORM, same file.
-      sessions = createExampleStore('sequelize', db.url, db.sequelize)
+      sessions = await createExampleStore('sequelize', db.url, db.sequelize)
       singleSession = createSingleSession<User>({
         store: sessions.store,
         sequelize: db.sequelize,

@@ -6,8 +6,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { DataTypes } from 'sequelize'
-import { freshDatabase, type TestDatabase } from './support/database.js'
-import { sidOf, type Browser } from './support/http.js'
+import { dialect, freshDatabase, type TestDatabase } from './support/database.js'
+import { createExampleApp, type ExampleApp } from '../example-app/app.js'
+import { express } from './support/express.js'
+import { Browser, listen, sidOf } from './support/http.js'
+import {
+  needsTestRedis,
+  redisProbe,
+  testRedisUrl,
+  uniqueRedisPrefix,
+  type RedisProbe,
+} from './support/redis-example.js'
 import { registryInRedis, storeIsShared, storeKind } from './support/stores.js'
 import { startTestApp, type TestApp } from './support/test-app.js'
 
@@ -28,6 +37,8 @@ interface Run {
  */
 function cli(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
+  // REDIS_URL alone selects Redis: only a test that means it sets it.
+  if (!('REDIS_URL' in env)) delete childEnv.REDIS_URL
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete childEnv[key]
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
     env: childEnv,
@@ -108,7 +119,8 @@ describe(
     skip:
       (!storeIsShared() &&
         'an in-memory store lives in the app process: the command line cannot reach its sessions') ||
-      (registryInRedis() && 'the command line opens SQL stores and registries only, not Redis yet'),
+      (registryInRedis() &&
+        'on connect-redis the command line is tested by "command line on Redis" below'),
   },
   () => {
     describe('sessions, usage and errors (one populated database)', () => {
@@ -505,3 +517,257 @@ describe(
     })
   },
 )
+
+/**
+ * The command line on Redis runs once per `npm test`: in the connect-redis target
+ * (TEST_STORE=redis), or when this file runs on its own.
+ */
+const onceOnRedis = {
+  skip:
+    needsTestRedis.skip ||
+    (process.env.TEST_STORE !== undefined &&
+      process.env.TEST_STORE !== 'redis' &&
+      'runs once, in the connect-redis target (TEST_STORE=redis)'),
+}
+
+/** Its error handling needs no Redis: once, in the SQLite target, or on its own. */
+const onceWithoutRedis = {
+  skip:
+    process.env.TEST_STORE !== undefined &&
+    !(process.env.TEST_STORE === 'sequelize' && dialect() === 'sqlite') &&
+    'runs once, in the SQLite target',
+}
+
+describe('command line on Redis', onceOnRedis, () => {
+  const url = testRedisUrl()!
+  let db: TestDatabase
+  let example: ExampleApp
+  let server: Awaited<ReturnType<typeof listen>>
+  let probe: RedisProbe
+  let prefix: string
+  /** The CLI's settings for the example app's Redis: the URL, the two prefixes, its users. */
+  let env: Record<string, string>
+  let flags: string[]
+  let alice: Browser[]
+  let bob: Browser
+  let ids: Record<'alice' | 'bob', string>
+
+  const signIn = async (email: string, userAgent?: string) => {
+    const browser = new Browser(server.url, userAgent)
+    const response = await browser.post('/login', { email, password: 'password' })
+    assert.equal(response.status, 200)
+    return browser
+  }
+
+  before(async () => {
+    db = await freshDatabase('cli_redis')
+    prefix = uniqueRedisPrefix('cli')
+    example = await createExampleApp({
+      databaseUrl: db.url,
+      sessionStore: 'redis',
+      redis: { url, prefix },
+      sessionSecret: 'cli redis secret',
+      singleSession: { limit: 3 },
+      express,
+    })
+    server = await listen(example.app)
+    probe = await redisProbe(url, prefix)
+    env = { DATABASE_URL: db.url }
+    flags = ['--redis-url', url, '--redis-prefix', prefix, '--session-prefix', `${prefix}:sess:`]
+    const id = async (email: string) =>
+      String((await example.User.findOne({ where: { email } }))!.id)
+    ids = { alice: await id('alice@example.com'), bob: await id('bob@example.com') }
+  })
+  after(async () => {
+    await server?.close()
+    await example?.close()
+    await probe?.drop()
+    await probe?.close()
+    await db?.drop()
+  })
+
+  it('lists a user’s sessions from Redis, by email (users in SQL) or by id', async () => {
+    alice = [await signIn('alice@example.com'), await signIn('alice@example.com', CHROME_WINDOWS)]
+    const byEmail = await cli(['sessions', '--user', 'alice@example.com', ...flags], env)
+    assert.equal(byEmail.code, 0, byEmail.stderr)
+    const lines = byEmail.stdout.trim().split('\n')
+    assert.equal(lines[0], `alice@example.com (user ${ids.alice}): 2 sessions`)
+    assert.match(lines[3] ?? '', /Chrome on Windows\s+\S*127\.0\.0\.1\s+\d{4}-\d\d-\d\d /)
+    assert.match(lines[4] ?? '', /Firefox on Linux/)
+
+    const json = await cli(['sessions', '--user', ids.alice, '--json', ...flags], env)
+    assert.equal(json.code, 0, json.stderr)
+    const body = JSON.parse(json.stdout) as { sessions: Array<{ sid: string }> }
+    assert.deepEqual(
+      body.sessions.map((s) => s.sid).sort(),
+      alice.map((b) => sidOf(b.cookie)!).sort(),
+    )
+  })
+
+  it('selects Redis by --redis-url, by REDIS_URL, or by --store redis', async () => {
+    const prefixes = ['--redis-prefix', prefix, '--session-prefix', `${prefix}:sess:`]
+    for (const [args, extra] of [
+      [['--redis-url', url], {}],
+      [[], { REDIS_URL: url }],
+      [['--store', 'redis'], { REDIS_URL: url }],
+      [[], { SESSION_STORE: 'redis', REDIS_URL: url }],
+    ] as const) {
+      const run = await cli(['sessions', '--user', ids.alice, ...args, ...prefixes], {
+        ...env,
+        ...extra,
+      })
+      assert.equal(run.code, 0, `${args.join(' ')} ${JSON.stringify(extra)}: ${run.stderr}`)
+      assert.match(run.stdout, /: 2 sessions/)
+    }
+    // SESSION_STORE names a SQL store: REDIS_URL is someone else's then (here, no tables).
+    const sql = await cli(['sessions', '--user', ids.alice], {
+      ...env,
+      SESSION_STORE: 'sequelize',
+      REDIS_URL: url,
+    })
+    assert.equal(sql.code, 1)
+    assert.match(sql.stderr, /migrate/)
+    // The command line contradicting itself is refused.
+    const both = await cli(
+      ['sessions', '--user', ids.alice, '--store', 'sequelize', '--redis-url', url],
+      env,
+    )
+    assert.equal(both.code, 2)
+    assert.match(
+      both.stderr,
+      /--redis-url is for --store redis; the store is sequelize \(from --store\)/,
+    )
+  })
+
+  it('without a database, takes users by id and says what to pass for an email', async () => {
+    const byId = await cli(['sessions', '--user', ids.alice, ...flags], { DATABASE_URL: undefined })
+    assert.equal(byId.code, 0, byId.stderr)
+    assert.equal(byId.stdout.split('\n')[0], `user ${ids.alice}: 2 sessions`)
+    const byEmail = await cli(['sessions', '--user', 'alice@example.com', ...flags], {
+      DATABASE_URL: undefined,
+    })
+    assert.equal(byEmail.code, 2)
+    assert.match(
+      byEmail.stderr,
+      /Pass --database <url> \(or set DATABASE_URL\), or give the user's id/,
+    )
+    const unknown = await cli(['sessions', '--user', '999999', ...flags], {
+      DATABASE_URL: undefined,
+    })
+    assert.equal(unknown.code, 3)
+  })
+
+  it('stats: sessions, users, keys in the store, and the users with the most sessions', async () => {
+    bob = await signIn('bob@example.com')
+    const stats = await cli(['stats', '--json', ...flags], env)
+    assert.equal(stats.code, 0, stats.stderr)
+    const body = JSON.parse(stats.stdout) as Record<string, unknown>
+    assert.equal(body.sessions, 3)
+    assert.equal(body.users, 2)
+    assert.equal(body.expired, 0)
+    assert.equal(body.storeRows, 3)
+    assert.deepEqual(
+      (body.top as Array<Record<string, unknown>>).map((u) => [u.userId, u.email, u.sessions]),
+      [
+        [ids.alice, 'alice@example.com', 2],
+        [ids.bob, 'bob@example.com', 1],
+      ],
+    )
+    const text = await cli(['stats', '--top', '1', ...flags], env)
+    assert.equal(text.code, 0, text.stderr)
+    assert.match(text.stdout, /^Signed-in sessions\s+3$/m)
+    assert.match(text.stdout, /^Keys in the session store\s+3$/m)
+    assert.match(
+      text.stdout,
+      new RegExp(`^${ids.alice}\\s+alice@example\\.com\\s+2\\s+\\d{4}-`, 'm'),
+    )
+    assert.doesNotMatch(text.stdout, /bob@example\.com/)
+  })
+
+  it('prune runs on Redis and reports its counts', async () => {
+    const run = await cli(['prune', '--json', ...flags], env)
+    assert.equal(run.code, 0, run.stderr)
+    const counts = JSON.parse(run.stdout) as Record<string, number>
+    for (const key of ['sessions', 'unrecorded', 'records', 'endings', 'timedOut']) {
+      assert.equal(typeof counts[key], 'number', key)
+    }
+    assert.equal((await alice[0]!.get('/me')).status, 200, 'live sessions stay')
+    const text = await cli(['prune', ...flags], env)
+    assert.equal(text.code, 0, text.stderr)
+    assert.match(text.stdout, /^Deleted \d+ expired sessions?, /)
+  })
+
+  it('logout ends the users’ sessions in Redis, and the audit trail says the CLI did it', async () => {
+    const run = await cli(
+      ['logout', '--user', 'alice@example.com', '--user', ids.bob, ...flags],
+      env,
+    )
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(
+      run.stdout,
+      [
+        `Signed out alice@example.com (user ${ids.alice}): 2 sessions ended.`,
+        `Signed out bob@example.com (user ${ids.bob}): 1 session ended.`,
+        'Ended 3 sessions of 2 users.',
+        '',
+      ].join('\n'),
+    )
+    for (const browser of [...alice, bob]) {
+      assert.deepEqual((await browser.get('/me')).body, {
+        error: 'Not signed in',
+        reason: 'logged-out-by-admin',
+      })
+    }
+    assert.deepEqual(await probe.sessionSids(), [])
+    const [line] = await example.singleSession.journal.auditPage({
+      filter: { userId: ids.alice },
+      sort: { by: 'id', direction: 'desc' },
+      offset: 0,
+      limit: 1,
+    })
+    assert.deepEqual(
+      [line?.event, line?.sessions, line?.actor.label],
+      ['logged-out-by-admin', 2, 'cli'],
+    )
+  })
+
+  it('migrate: nothing to migrate on Redis, exit 0', async () => {
+    const text = await cli(['migrate', ...flags], env)
+    assert.equal(text.code, 0, text.stderr)
+    assert.equal(text.stdout, 'Nothing to migrate: on Redis the library keeps no tables.\n')
+    const json = await cli(['migrate', '--json', ...flags], env)
+    assert.deepEqual(JSON.parse(json.stdout), { applied: [] })
+  })
+})
+
+describe('command line on Redis: errors', onceWithoutRedis, () => {
+  it('exits 1 for an unreachable Redis, naming it without the password', async () => {
+    const port = await closedPort()
+    const run = await cli(['stats', '--redis-url', `redis://default:secret@127.0.0.1:${port}/1`])
+    assert.equal(run.code, 1, run.stderr)
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `^adminjs-single-session: Cannot connect to Redis at redis://default:\\*\\*\\*@127\\.0\\.0\\.1:${port}/1: `,
+      ),
+    )
+    assert.ok(!run.stderr.includes('secret'))
+  })
+
+  it('exits 2 for a Redis URL or a prefix it cannot use', async () => {
+    const scheme = await cli(['stats', '--redis-url', 'http://127.0.0.1:6379'])
+    assert.equal(scheme.code, 2)
+    assert.match(scheme.stderr, /must start with redis:\/\/ or rediss:\/\//)
+    const prefix = await cli(['stats', '--store', 'redis', '--redis-prefix', 'a b'])
+    assert.equal(prefix.code, 2)
+    assert.match(prefix.stderr, /redisPrefix must be/)
+  })
+
+  it('documents the Redis options in --help', async () => {
+    const run = await cli(['sessions', '--help'])
+    assert.equal(run.code, 0)
+    for (const option of ['--redis-url <url>', '--redis-prefix <prefix>', '--session-prefix']) {
+      assert.ok(run.stdout.includes(option), option)
+    }
+  })
+})

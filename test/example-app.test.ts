@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { QueryTypes } from 'sequelize'
 import { createExampleApp, type ExampleApp } from '../example-app/app.js'
@@ -6,159 +7,189 @@ import { createPassportExampleApp } from '../example-app/passport-app.js'
 import { dialect, freshDatabase, type TestDatabase } from './support/database.js'
 import { express } from './support/express.js'
 import { Browser, listen, sidOf } from './support/http.js'
+import { prepareExampleDatabase, startAppProcess, type AppProcess } from './support/processes.js'
+import {
+  needsTestRedis,
+  redisDatabaseUrl,
+  redisOutage,
+  redisProbe,
+  testRedisUrl,
+  uniqueRedisPrefix,
+  type RedisOutage,
+  type RedisProbe,
+} from './support/redis-example.js'
+import { startSlowPost } from './support/slow-request.js'
 
-describe('example app', () => {
-  let db: TestDatabase
-  let example: ExampleApp
-  let server: Awaited<ReturnType<typeof listen>>
-  const browser = () => new Browser(server.url)
+/**
+ * The example app on each store kind that keeps sessions outside the process: the default
+ * (connect-session-sequelize) and, with TEST_REDIS_URL, Redis (sessions and the library's records
+ * in Redis under a prefix of this run, users in the test database).
+ */
+const STORE_RUNS = [
+  { title: 'example app', sessionStore: undefined, skip: false },
+  { title: 'example app on Redis', sessionStore: 'redis', skip: needsTestRedis.skip },
+] as const
 
-  before(async () => {
-    db = await freshDatabase('example')
-    example = await createExampleApp({
-      databaseUrl: db.url,
-      sessionSecret: 'example test secret',
-      express,
-    })
-    server = await listen(example.app)
-  })
-  after(async () => {
-    await server.close()
-    await example.close()
-    await db.drop()
-  })
+for (const run of STORE_RUNS)
+  describe(run.title, { skip: run.skip }, () => {
+    let db: TestDatabase
+    let example: ExampleApp
+    let server: Awaited<ReturnType<typeof listen>>
+    let probe: RedisProbe | undefined
+    const browser = () => new Browser(server.url)
 
-  it('creates the demo accounts', async () => {
-    const emails = (await example.User.findAll({ order: [['email', 'ASC']] })).map((u) => u.email)
-    assert.deepEqual(emails, [
-      'admin@example.com',
-      'alice@example.com',
-      'bob@example.com',
-      'root@example.com',
-      'staff@example.com',
-    ])
-  })
-
-  describe('JSON contract', () => {
-    it('POST /login: 200 {user} for good credentials, 401 for bad ones, 400 for a malformed body', async () => {
-      const b = browser()
-      const ok = await b.post('/login', { email: 'bob@example.com', password: 'password' })
-      assert.equal(ok.status, 200)
-      assert.deepEqual(Object.keys(ok.body), ['user'])
-      assert.equal((ok.body.user as { email: string }).email, 'bob@example.com')
-      assert.equal(typeof (ok.body.user as { id: unknown }).id, 'number')
-
-      const wrong = await browser().post('/login', { email: 'bob@example.com', password: 'nope' })
-      assert.equal(wrong.status, 401)
-      assert.equal(typeof wrong.body.error, 'string')
-      const unknown = await browser().post('/login', {
-        email: 'nobody@example.com',
-        password: 'password',
+    before(async () => {
+      db = await freshDatabase('example')
+      const prefix = uniqueRedisPrefix('example')
+      example = await createExampleApp({
+        databaseUrl: db.url,
+        sessionStore: run.sessionStore,
+        redis: { url: testRedisUrl(), prefix },
+        sessionSecret: 'example test secret',
+        express,
       })
-      assert.equal(unknown.status, 401)
+      if (run.sessionStore === 'redis') probe = await redisProbe(testRedisUrl()!, prefix)
+      server = await listen(example.app)
+    })
+    after(async () => {
+      await server?.close()
+      await example?.close()
+      await probe?.drop()
+      await probe?.close()
+      await db?.drop()
+    })
 
-      for (const body of [
-        '{not json',
-        JSON.stringify({ email: 1, password: 'x' }),
-        JSON.stringify([1, 2]),
-      ]) {
-        const malformed = await browser().request('POST', '/login', body, {
-          'content-type': 'application/json',
+    it('creates the demo accounts', async () => {
+      const emails = (await example.User.findAll({ order: [['email', 'ASC']] })).map((u) => u.email)
+      assert.deepEqual(emails, [
+        'admin@example.com',
+        'alice@example.com',
+        'bob@example.com',
+        'root@example.com',
+        'staff@example.com',
+      ])
+    })
+
+    describe('JSON contract', () => {
+      it('POST /login: 200 {user} for good credentials, 401 for bad ones, 400 for a malformed body', async () => {
+        const b = browser()
+        const ok = await b.post('/login', { email: 'bob@example.com', password: 'password' })
+        assert.equal(ok.status, 200)
+        assert.deepEqual(Object.keys(ok.body), ['user'])
+        assert.equal((ok.body.user as { email: string }).email, 'bob@example.com')
+        assert.equal(typeof (ok.body.user as { id: unknown }).id, 'number')
+
+        const wrong = await browser().post('/login', { email: 'bob@example.com', password: 'nope' })
+        assert.equal(wrong.status, 401)
+        assert.equal(typeof wrong.body.error, 'string')
+        const unknown = await browser().post('/login', {
+          email: 'nobody@example.com',
+          password: 'password',
         })
-        assert.equal(malformed.status, 400, body)
-        assert.equal(typeof malformed.body.error, 'string')
-      }
+        assert.equal(unknown.status, 401)
+
+        for (const body of [
+          '{not json',
+          JSON.stringify({ email: 1, password: 'x' }),
+          JSON.stringify([1, 2]),
+        ]) {
+          const malformed = await browser().request('POST', '/login', body, {
+            'content-type': 'application/json',
+          })
+          assert.equal(malformed.status, 400, body)
+          assert.equal(typeof malformed.body.error, 'string')
+        }
+      })
+
+      it('GET /me: 200 {user} when signed in, 401 {error} otherwise', async () => {
+        const b = browser()
+        assert.equal((await b.get('/me')).status, 401)
+        await b.post('/login', { email: 'alice@example.com', password: 'password' })
+        const me = await b.get('/me')
+        assert.equal(me.status, 200)
+        assert.equal((me.body.user as { email: string }).email, 'alice@example.com')
+      })
+
+      it('POST /preferences stores the theme in the session; 401 when not signed in', async () => {
+        assert.equal((await browser().post('/preferences', { theme: 'dark' })).status, 401)
+        const b = browser()
+        await b.post('/login', { email: 'alice@example.com', password: 'password' })
+        const saved = await b.post('/preferences', { theme: 'dark' })
+        assert.deepEqual([saved.status, saved.body], [200, { theme: 'dark' }])
+        assert.equal((await b.post('/preferences', { theme: 42 })).status, 400)
+      })
+
+      it('POST /logout: 200, and the session is gone', async () => {
+        const b = browser()
+        await b.post('/login', { email: 'alice@example.com', password: 'password' })
+        const stolen = b.cookie
+        assert.equal((await b.post('/logout')).status, 200)
+        assert.equal((await b.get('/me')).status, 401)
+        const replay = browser()
+        replay.cookie = stolen
+        assert.equal((await replay.get('/me')).status, 401)
+      })
     })
 
-    it('GET /me: 200 {user} when signed in, 401 {error} otherwise', async () => {
-      const b = browser()
-      assert.equal((await b.get('/me')).status, 401)
-      await b.post('/login', { email: 'alice@example.com', password: 'password' })
-      const me = await b.get('/me')
-      assert.equal(me.status, 200)
-      assert.equal((me.body.user as { email: string }).email, 'alice@example.com')
+    it('enforces one session per user across two browsers', async () => {
+      const laptop = browser()
+      const phone = browser()
+      await laptop.post('/login', { email: 'staff@example.com', password: 'password' })
+      assert.equal((await laptop.get('/me')).status, 200)
+      await phone.post('/login', { email: 'staff@example.com', password: 'password' })
+      assert.equal((await phone.get('/me')).status, 200)
+      assert.equal((await laptop.get('/me')).status, 401)
     })
 
-    it('POST /preferences stores the theme in the session; 401 when not signed in', async () => {
-      assert.equal((await browser().post('/preferences', { theme: 'dark' })).status, 401)
-      const b = browser()
-      await b.post('/login', { email: 'alice@example.com', password: 'password' })
-      const saved = await b.post('/preferences', { theme: 'dark' })
-      assert.deepEqual([saved.status, saved.body], [200, { theme: 'dark' }])
-      assert.equal((await b.post('/preferences', { theme: 42 })).status, 400)
-    })
+    describe('HTML pages', () => {
+      it('a login form that signs in and redirects home, which names the user', async () => {
+        const b = browser()
+        const form = await b.request('GET', '/login', undefined, { accept: 'text/html' })
+        assert.match(form.text, /<form[^>]+action="\/login"/)
+        const posted = await b.request(
+          'POST',
+          '/login',
+          'email=alice%40example.com&password=password',
+          {
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'text/html',
+          },
+        )
+        assert.equal(posted.status, 303)
+        assert.equal(posted.headers.get('location'), '/')
+        const home = await b.request('GET', '/', undefined, { accept: 'text/html' })
+        assert.match(home.text, /Signed in as <strong[^>]*>alice@example\.com/)
+        assert.match(home.text, /<form method="post" action="\/logout">/)
+      })
 
-    it('POST /logout: 200, and the session is gone', async () => {
-      const b = browser()
-      await b.post('/login', { email: 'alice@example.com', password: 'password' })
-      const stolen = b.cookie
-      assert.equal((await b.post('/logout')).status, 200)
-      assert.equal((await b.get('/me')).status, 401)
-      const replay = browser()
-      replay.cookie = stolen
-      assert.equal((await replay.get('/me')).status, 401)
-    })
-  })
+      it('has saved the signed-in user before the redirect goes out (browsers follow it at once)', async () => {
+        for (let attempt = 0; attempt < 10; attempt++) {
+          const response = await fetch(`${server.url}/login`, {
+            method: 'POST',
+            redirect: 'manual',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+            body: 'email=bob%40example.com&password=password',
+          })
+          assert.equal(response.status, 303)
+          // Follow the redirect the moment the headers arrive, before the body is complete.
+          const cookie = response.headers.getSetCookie()[0]!.split(';')[0]!
+          const home = await fetch(`${server.url}/`, { headers: { cookie, accept: 'text/html' } })
+          assert.match(await home.text(), /Signed in as/)
+          await response.text()
+        }
+      })
 
-  it('enforces one session per user across two browsers', async () => {
-    const laptop = browser()
-    const phone = browser()
-    await laptop.post('/login', { email: 'staff@example.com', password: 'password' })
-    assert.equal((await laptop.get('/me')).status, 200)
-    await phone.post('/login', { email: 'staff@example.com', password: 'password' })
-    assert.equal((await phone.get('/me')).status, 200)
-    assert.equal((await laptop.get('/me')).status, 401)
-  })
-
-  describe('HTML pages', () => {
-    it('a login form that signs in and redirects home, which names the user', async () => {
-      const b = browser()
-      const form = await b.request('GET', '/login', undefined, { accept: 'text/html' })
-      assert.match(form.text, /<form[^>]+action="\/login"/)
-      const posted = await b.request(
-        'POST',
-        '/login',
-        'email=alice%40example.com&password=password',
-        {
+      it('shows an error on the form for wrong credentials, escaping what was typed', async () => {
+        const response = await browser().request('POST', '/login', 'email=%3Cb%3Ex&password=nope', {
           'content-type': 'application/x-www-form-urlencoded',
           accept: 'text/html',
-        },
-      )
-      assert.equal(posted.status, 303)
-      assert.equal(posted.headers.get('location'), '/')
-      const home = await b.request('GET', '/', undefined, { accept: 'text/html' })
-      assert.match(home.text, /Signed in as <strong[^>]*>alice@example\.com/)
-      assert.match(home.text, /<form method="post" action="\/logout">/)
-    })
-
-    it('has saved the signed-in user before the redirect goes out (browsers follow it at once)', async () => {
-      for (let attempt = 0; attempt < 10; attempt++) {
-        const response = await fetch(`${server.url}/login`, {
-          method: 'POST',
-          redirect: 'manual',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-          body: 'email=bob%40example.com&password=password',
         })
-        assert.equal(response.status, 303)
-        // Follow the redirect the moment the headers arrive, before the body is complete.
-        const cookie = response.headers.getSetCookie()[0]!.split(';')[0]!
-        const home = await fetch(`${server.url}/`, { headers: { cookie, accept: 'text/html' } })
-        assert.match(await home.text(), /Signed in as/)
-        await response.text()
-      }
-    })
-
-    it('shows an error on the form for wrong credentials, escaping what was typed', async () => {
-      const response = await browser().request('POST', '/login', 'email=%3Cb%3Ex&password=nope', {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'text/html',
+        assert.equal(response.status, 401)
+        assert.match(response.text, /Wrong email or password/)
+        assert.doesNotMatch(response.text, /<b>x/)
       })
-      assert.equal(response.status, 401)
-      assert.match(response.text, /Wrong email or password/)
-      assert.doesNotMatch(response.text, /<b>x/)
     })
   })
-})
 
 describe('example app: SESSION_STORE', () => {
   const alice = { email: 'alice@example.com', password: 'password' }
@@ -191,13 +222,13 @@ describe('example app: SESSION_STORE', () => {
       await assert.rejects(
         build({
           databaseUrl: 'sqlite::memory:',
-          sessionStore: 'redis',
+          sessionStore: 'mongo',
           sessionSecret: 'x',
           express,
         }),
         {
           message:
-            'SESSION_STORE must be sequelize (the default), pg-simple or memory; got "redis"',
+            'SESSION_STORE must be sequelize (the default), pg-simple, memory or redis; got "mongo"',
         },
       )
     })
@@ -300,3 +331,362 @@ describe('example app: SESSION_STORE', () => {
     },
   )
 })
+
+describe('example app: SESSION_STORE=redis, start-up', () => {
+  const builders = {
+    'the example app': createExampleApp,
+    'the Passport example': createPassportExampleApp,
+  }
+
+  for (const [name, build] of Object.entries(builders)) {
+    it(`${name} fails at start-up when Redis is unreachable, in one sentence that says what to set`, async () => {
+      const port = await closedPort()
+      await assert.rejects(
+        build({
+          databaseUrl: 'sqlite::memory:',
+          sessionStore: 'redis',
+          redis: { url: `redis://default:not-to-be-shown@127.0.0.1:${port}/2` },
+          sessionSecret: 'x',
+          express,
+        }),
+        (error: Error) => {
+          assert.match(
+            error.message,
+            new RegExp(
+              `^SESSION_STORE=redis cannot reach Redis at redis://default:\\*\\*\\*@127\\.0\\.0\\.1:${port}/2 ` +
+                '\\([^\\n]*ECONNREFUSED[^\\n]*\\): start Redis there, or set REDIS_URL=redis://host:port\\[/db\\] to one that runs$',
+            ),
+          )
+          assert.doesNotMatch(error.message, /not-to-be-shown/)
+          return true
+        },
+      )
+    })
+
+    it(`${name} refuses a REDIS_URL that is not redis://, before opening the database`, async () => {
+      await assert.rejects(
+        build({
+          // Unreachable: opening it first would fail with another message.
+          databaseUrl: 'mariadb://root@127.0.0.1:1/test',
+          sessionStore: 'redis',
+          redis: { url: 'http://user:not-to-be-shown@127.0.0.1:6379' },
+          sessionSecret: 'x',
+          express,
+        }),
+        {
+          message:
+            'REDIS_URL must be redis://host:port (or rediss://, with /<db> to pick a database); got a http: URL',
+        },
+      )
+    })
+  }
+})
+
+describe('example app: SESSION_STORE=redis', needsTestRedis, () => {
+  const alice = { email: 'alice@example.com', password: 'password' }
+  const url = testRedisUrl()!
+
+  /** The example app on a fresh database and a fresh prefix of the test Redis. */
+  async function start(
+    label: string,
+    options: { url?: string; passport?: boolean } = {},
+  ): Promise<{
+    url: string
+    example: ExampleApp | Awaited<ReturnType<typeof createPassportExampleApp>>
+    probe: RedisProbe
+    prefix: string
+    db: TestDatabase
+    close(): Promise<void>
+  }> {
+    const db = await freshDatabase(label)
+    const prefix = uniqueRedisPrefix(label)
+    const redisUrl = options.url ?? url
+    const build = options.passport ? createPassportExampleApp : createExampleApp
+    const example = await build({
+      databaseUrl: db.url,
+      sessionStore: 'redis',
+      redis: { url: redisUrl, prefix },
+      sessionSecret: 'example test secret',
+      express,
+    })
+    const server = await listen(example.app)
+    const probe = await redisProbe(redisUrl, prefix)
+    return {
+      url: server.url,
+      example,
+      probe,
+      prefix,
+      db,
+      async close() {
+        await server.close()
+        await example.close()
+        await probe.drop()
+        await probe.close()
+        await db.drop()
+      },
+    }
+  }
+
+  it('keeps the sessions and the records in Redis under the prefix, the users in SQL', async () => {
+    const app = await start('example_redis_keys')
+    try {
+      assert.equal(app.example.sessionStore.kind, 'redis')
+      assert.match(app.example.sessionStore.notice ?? '', /in Redis at redis:\/\//)
+      const first = new Browser(app.url)
+      const second = new Browser(app.url)
+      assert.equal((await first.post('/login', alice)).status, 200)
+      assert.equal((await second.post('/login', alice)).status, 200)
+      assert.deepEqual((await first.get('/me')).body, {
+        error: 'Not signed in',
+        reason: 'signed-in-elsewhere',
+      })
+      assert.equal((await second.get('/me')).status, 200)
+
+      // The one live session, with an expiry, and the library's record of it, which expires too.
+      const sid = sidOf(second.cookie)!
+      assert.deepEqual(await app.probe.sessionSids(), [sid])
+      const { client } = app.probe
+      const stored = JSON.parse((await client.get(`${app.prefix}:sess:${sid}`))!) as {
+        user: { email: string }
+      }
+      assert.equal(stored.user.email, alice.email)
+      assert.ok((await client.ttl(`${app.prefix}:sess:${sid}`)) > 0)
+      const keys = await app.probe.keys()
+      const tag = `{${app.prefix}}:`
+      assert.ok(keys.includes(`${tag}sid:${sid}`), keys.join(' '))
+      const record = keys.find((key) => key.startsWith(`${tag}rec:`))
+      assert.ok(record, keys.join(' '))
+      assert.ok((await client.pTTL(record)) > 0, 'the record expires')
+
+      // The library made no table in the SQL database; the users are there.
+      const tables = (await app.db.sequelize.getQueryInterface().showAllTables()).map(String)
+      assert.ok(tables.includes('users'), tables.join(' '))
+      for (const table of ['user_sessions', 'session_endings', 'session_audit', 'Sessions']) {
+        assert.ok(!tables.includes(table), `no ${table} table`)
+      }
+
+      // Logout everywhere deletes the session and the library's keys of it.
+      assert.equal((await second.post('/logout')).status, 200)
+      assert.equal((await second.get('/me')).status, 401)
+      assert.deepEqual(await app.probe.sessionSids(), [])
+      assert.ok(!(await app.probe.keys()).includes(`${tag}sid:${sid}`))
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('honours a database number in REDIS_URL', async () => {
+    const other = redisDatabaseUrl(url, 3)
+    const app = await start('example_redis_db', { url: other })
+    const onDefault = await redisProbe(url, app.prefix)
+    try {
+      const b = new Browser(app.url)
+      assert.equal((await b.post('/login', alice)).status, 200)
+      assert.deepEqual(await app.probe.sessionSids(), [sidOf(b.cookie)])
+      assert.deepEqual(await onDefault.keys(), [], 'nothing in the URL-less database')
+    } finally {
+      await onDefault.close()
+      await app.close()
+    }
+  })
+
+  it('the Passport example: a second login signs the first browser out', async () => {
+    const app = await start('example_redis_passport', { passport: true })
+    try {
+      const login = 'email=alice%40example.com&password=password'
+      const form = { 'content-type': 'application/x-www-form-urlencoded' }
+      const first = new Browser(app.url)
+      const second = new Browser(app.url)
+      assert.equal((await first.request('POST', '/login', login, form)).status, 302)
+      assert.equal((await first.get('/me')).status, 200)
+      assert.equal((await second.request('POST', '/login', login, form)).status, 302)
+      assert.equal((await second.get('/me')).status, 200)
+      assert.equal((await first.get('/me')).status, 401)
+      assert.deepEqual(await app.probe.sessionSids(), [sidOf(second.cookie)])
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('closes its Redis connection on close()', async () => {
+    const app = await start('example_redis_close')
+    const name = `example-app:${app.prefix}`
+    const connected = async (probe: RedisProbe) =>
+      (await probe.client.clientList()).some((client) => client.name === name)
+    assert.ok(await connected(app.probe), 'connected while it runs')
+    await app.close()
+    const probe = await redisProbe(url, app.prefix)
+    try {
+      assert.ok(!(await connected(probe)), 'no connection left')
+    } finally {
+      await probe.close()
+    }
+  })
+
+  describe('Redis goes away while the app runs', () => {
+    let outage: RedisOutage
+    let app: Awaited<ReturnType<typeof start>>
+
+    before(async () => {
+      outage = await redisOutage(url)
+      app = await start('example_redis_outage', { url: outage.url })
+    })
+    after(async () => {
+      await outage?.end()
+      await app?.close()
+      await outage?.close()
+    })
+
+    it('a login during the outage: 503, no cookie, the old session intact; works again after', async () => {
+      const laptop = new Browser(app.url)
+      assert.equal((await laptop.post('/login', alice)).status, 200)
+      const laptopCookie = laptop.cookie
+
+      await outage.begin()
+      const phone = new Browser(app.url)
+      const failed = await phone.post('/login', alice)
+      assert.equal(failed.status, 503)
+      assert.match(String(failed.body.error), /temporarily unavailable/)
+      assert.equal(failed.headers.getSetCookie().length, 0, 'no half-logged-in cookie')
+      assert.equal(phone.cookie, undefined)
+      const read = await laptop.get('/me')
+      assert.equal(read.status, 503, 'a signed-in request fails too, rather than guessing')
+      assert.equal(read.headers.getSetCookie().length, 0)
+      await outage.end()
+
+      assert.equal(laptop.cookie, laptopCookie)
+      assert.equal((await laptop.get('/me')).status, 200, 'never zero sessions')
+      assert.equal((await phone.get('/me')).status, 401, 'never two')
+      assert.equal((await phone.post('/login', alice)).status, 200)
+      assert.equal((await laptop.get('/me')).status, 401)
+      assert.equal((await phone.get('/me')).status, 200)
+      assert.deepEqual(await app.probe.sessionSids(), [sidOf(phone.cookie)])
+    })
+
+    it('a logout during the outage: 503, nothing done; the logout works afterwards', async () => {
+      const b = new Browser(app.url)
+      assert.equal(
+        (await b.post('/login', { email: 'bob@example.com', password: 'password' })).status,
+        200,
+      )
+      await outage.begin()
+      assert.equal((await b.post('/logout')).status, 503)
+      await outage.end()
+      assert.equal((await b.get('/me')).status, 200, 'the failed logout did nothing')
+      assert.equal((await b.post('/logout')).status, 200)
+      assert.equal((await b.get('/me')).status, 401)
+    })
+  })
+
+  describe('two app processes sharing one Redis', () => {
+    let db: TestDatabase
+    let probe: RedisProbe
+    let processes: AppProcess[] = []
+
+    /** Two processes on a fresh database and prefix, with these limit settings. */
+    async function startTwo(label: string, env: Record<string, string>): Promise<void> {
+      db = await freshDatabase(label)
+      const prefix = uniqueRedisPrefix(label)
+      probe = await redisProbe(url, prefix)
+      await prepareExampleDatabase(db.url, 'redis', { url, prefix })
+      const shared = { ...env, SESSION_STORE: 'redis', REDIS_URL: url, REDIS_PREFIX: prefix }
+      processes = await Promise.all([0, 1].map(() => startAppProcess(db.url, shared)))
+    }
+    async function stopTwo(): Promise<void> {
+      await Promise.all(processes.map((p) => p.stop()))
+      processes = []
+      await probe?.drop()
+      await probe?.close()
+      await db?.drop()
+    }
+
+    for (const [onLimit, limit] of [
+      ['evict-oldest', 1],
+      ['deny-new', 2],
+    ] as const) {
+      describe(`${onLimit}, limit ${limit}`, () => {
+        before(() =>
+          startTwo(`redis_procs_${limit}`, {
+            SINGLE_SESSION_LIMIT: String(limit),
+            SINGLE_SESSION_ON_LIMIT: onLimit,
+          }),
+        )
+        after(stopTwo)
+
+        for (let round = 1; round <= 3; round++) {
+          it(`round ${round}: 30 concurrent logins of one user: exactly ${limit} survive, on both processes`, async () => {
+            const browsers = Array.from(
+              { length: 30 },
+              (_, i) => new Browser(processes[i % 2]!.url),
+            )
+            const statuses = (await Promise.all(browsers.map((b) => b.post('/login', alice)))).map(
+              (r) => r.status,
+            )
+            for (const status of statuses) assert.ok(status === 200 || status === 409, `${status}`)
+            if (onLimit === 'deny-new') {
+              assert.equal(statuses.filter((s) => s === 200).length, limit)
+            }
+            const me = await Promise.all(browsers.map((b) => b.get('/me')))
+            const survivors = browsers.filter((_, i) => me[i]!.status === 200)
+            assert.equal(survivors.length, limit)
+            assert.deepEqual(
+              await probe.sessionSids(),
+              survivors.map((b) => sidOf(b.cookie)!).sort(),
+              'Redis holds exactly the survivors',
+            )
+            const crossCheck = await Promise.all(
+              browsers.map((b, i) => {
+                const other = new Browser(processes[(i + 1) % 2]!.url)
+                other.cookie = b.cookie
+                return other.get('/me')
+              }),
+            )
+            assert.equal(crossCheck.filter((r) => r.status === 200).length, limit)
+            await survivors[0]!.post('/logout')
+            assert.deepEqual(await probe.sessionSids(), [])
+          })
+        }
+      })
+    }
+
+    describe('in-flight writes', () => {
+      before(() => startTwo('redis_procs_inflight', { SINGLE_SESSION_LIMIT: '2' }))
+      after(stopTwo)
+
+      it('a session ended on the other process while its write is in flight stays dead', async () => {
+        for (let attempt = 1; ; attempt++) {
+          const victim = new Browser(processes[0]!.url)
+          assert.equal((await victim.post('/login', alice)).status, 200)
+          const sid = sidOf(victim.cookie)!
+          const slow = startSlowPost(processes[0]!.url, '/preferences', victim.cookie!, {
+            theme: 'written-late',
+          })
+          await slow.headersSent
+          await new Promise((resolve) => setTimeout(resolve, 300))
+          const other = new Browser(processes[1]!.url)
+          await other.post('/login', alice)
+          await other.post('/logout')
+          assert.ok(!(await probe.sessionSids()).includes(sid), 'ended')
+          const status = await slow.finish()
+          // Retry the rare round where the slow request loaded the session after it ended.
+          if (status === 401 && attempt < 5) continue
+          assert.equal(status, 200, 'the in-flight request had loaded a signed-in session')
+          assert.ok(
+            !(await probe.sessionSids()).includes(sid),
+            'the late write did not bring it back',
+          )
+          assert.equal((await victim.get('/me')).status, 401)
+          return
+        }
+      })
+    })
+  })
+})
+
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  return typeof address === 'object' && address ? address.port : 1
+}

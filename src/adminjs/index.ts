@@ -20,6 +20,13 @@ export {
 } from './session-audit.resource.js'
 export { SingleSessionAuthProvider } from './auth.js'
 export { explainEndedSessions } from './login-reasons.js'
+export {
+  watchPanelSessions,
+  panelEventsScript,
+  PANEL_EVENTS_PATH,
+  PANEL_EVENTS_SCRIPT_PATH,
+} from './panel-events.js'
+export type { WatchPanelSessionsOptions } from './panel-events.js'
 export type { ExplainEndedSessionsOptions } from './login-reasons.js'
 export type { AuthContext, SingleSessionAuthOptions } from './auth.js'
 export { adminErrorHandler } from './error-handler.js'

@@ -1,152 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { extname, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { existsSync } from 'node:fs'
 import session, { type Store } from 'express-session'
 import { QueryTypes, Sequelize } from 'sequelize'
+import type { RedisCommands } from '../redis/client.js'
+import { redisCommands } from '../redis/client.js'
+import { importPeer } from './peers.js'
+import { importConnectRedis, openRedis } from './redis.js'
 import { createSingleSession, type SingleSession } from '../single-session.js'
 import { queryGeneratorOf } from '../registry/sequelize/sql.js'
 import { CliError, ExitCodes, usageError } from './errors.js'
+import type { ResolvedConfig } from './config.js'
 import { fitsIdType, isDataException } from './id-column.js'
-
-/** The stores the command line can open: the shared ones whose sessions live in SQL. */
-export const CLI_STORES = ['sequelize', 'pg-simple'] as const
-export type CliStore = (typeof CLI_STORES)[number]
-
-/** What a config file (`--config`) may set. Every key is optional. */
-export interface CliConfig {
-  /** The database URL: `sqlite:PATH`, `postgres://...`, `mariadb://...` (or `mysql://...`). */
-  database?: string
-  /** The app's session store. Default: `SESSION_STORE`, else `sequelize`. */
-  store?: CliStore
-  /**
-   * The session store's table: connect-session-sequelize's `tableName` (default `Sessions`) or
-   * connect-pg-simple's (default `session`).
-   */
-  sessionTable?: string
-  /** The library's sessions table (the `tableName` option). Default: `user_sessions`. */
-  tableName?: string
-  /** Where `--user` is looked up. Default: `users`. */
-  userTable?: string
-  /** The user table's id column, the id your app passes to login(). Default: `id`. */
-  userIdColumn?: string
-  /** The user table's email column. Default: `email`. */
-  userEmailColumn?: string
-}
-
-/** The options every command takes (commander's camel-cased names). */
-export interface GlobalOptions {
-  database?: string
-  store?: string
-  config?: string
-  sessionTable?: string
-  table?: string
-  userTable?: string
-  userIdColumn?: string
-  userEmailColumn?: string
-}
-
-export type ResolvedConfig = Required<CliConfig>
-
-const DEFAULTS: Omit<ResolvedConfig, 'database' | 'store'> = {
-  sessionTable: 'Sessions',
-  tableName: 'user_sessions',
-  userTable: 'users',
-  userIdColumn: 'id',
-  userEmailColumn: 'email',
-}
-
-const CONFIG_KEYS = ['database', 'store', ...Object.keys(DEFAULTS)] as const
-
-/** connect-pg-simple's default table name. */
-const PG_SIMPLE_TABLE = 'session'
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
-
-/**
- * Merges the command line, the config file and DATABASE_URL (in that order of precedence) and
- * checks every value. Throws a usage error (exit 2) naming what is wrong.
- */
-export async function resolveConfig(
-  options: GlobalOptions,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<ResolvedConfig> {
-  const file = options.config ? await readConfigFile(options.config) : {}
-  const database = options.database ?? file.database ?? env.DATABASE_URL
-  if (!database) {
-    throw usageError('No database: set DATABASE_URL, or pass --database <url> or --config <file>.')
-  }
-  const store = options.store ?? file.store ?? env.SESSION_STORE ?? 'sequelize'
-  if (!(CLI_STORES as readonly string[]).includes(store)) {
-    throw usageError(
-      `--store must be one of ${CLI_STORES.join(', ')}; got ${JSON.stringify(store)}` +
-        (store === 'memory'
-          ? ' (an in-memory store lives in the app process: end its sessions there)'
-          : ''),
-    )
-  }
-  if (store === 'pg-simple' && !/^postgres(ql)?:/.test(database)) {
-    throw usageError(
-      '--store pg-simple needs a PostgreSQL database: pass --database postgres://...',
-    )
-  }
-  const config: ResolvedConfig = {
-    database,
-    store: store as CliStore,
-    sessionTable:
-      options.sessionTable ??
-      file.sessionTable ??
-      (store === 'pg-simple' ? PG_SIMPLE_TABLE : DEFAULTS.sessionTable),
-    tableName: options.table ?? file.tableName ?? DEFAULTS.tableName,
-    userTable: options.userTable ?? file.userTable ?? DEFAULTS.userTable,
-    userIdColumn: options.userIdColumn ?? file.userIdColumn ?? DEFAULTS.userIdColumn,
-    userEmailColumn: options.userEmailColumn ?? file.userEmailColumn ?? DEFAULTS.userEmailColumn,
-  }
-  for (const key of [
-    'sessionTable',
-    'tableName',
-    'userTable',
-    'userIdColumn',
-    'userEmailColumn',
-  ] as const) {
-    if (!IDENTIFIER.test(config[key])) {
-      throw usageError(
-        `${key} must be a table or column name of letters, digits and underscores; got ${JSON.stringify(config[key])}`,
-      )
-    }
-  }
-  return config
-}
-
-/** Reads a JSON config file, or a JavaScript module whose default export is the config. */
-async function readConfigFile(path: string): Promise<CliConfig> {
-  const absolute = resolve(path)
-  if (!existsSync(absolute)) throw usageError(`Config file not found: ${path}`)
-  let value: unknown
-  try {
-    if (['.js', '.mjs', '.cjs'].includes(extname(absolute))) {
-      const module = (await import(pathToFileURL(absolute).href)) as { default?: unknown }
-      value = module.default
-    } else {
-      value = JSON.parse(readFileSync(absolute, 'utf8'))
-    }
-  } catch (error) {
-    throw usageError(`Cannot read the config file ${path}: ${messageOf(error)}`)
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw usageError(`The config file ${path} must hold an object`)
-  }
-  for (const [key, entry] of Object.entries(value)) {
-    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
-      throw usageError(
-        `Unknown key ${JSON.stringify(key)} in the config file ${path}; known keys: ${CONFIG_KEYS.join(', ')}`,
-      )
-    }
-    if (typeof entry !== 'string') {
-      throw usageError(`${key} in the config file ${path} must be a string`)
-    }
-  }
-  return value
-}
+import { messageOf, redact } from './messages.js'
 
 /** A user named on the command line, as found in the database. */
 export interface ResolvedUser {
@@ -158,15 +22,23 @@ export interface ResolvedUser {
   email: string | null
 }
 
-/** An open database with the library on it, for one command. */
-export interface CliContext {
-  config: ResolvedConfig
+/** The SQL database of a command: the library's tables (SQL stores) and the user table. */
+export interface SqlAccess {
   sequelize: Sequelize
-  singleSession: SingleSession
   /** A quoted table name for raw SQL. */
   table: (name: string) => string
   /** A quoted column name for raw SQL. */
   column: (name: string) => string
+}
+
+/** An open store with the library on it, for one command. */
+export interface CliContext {
+  config: ResolvedConfig
+  /** The SQL database; null with Redis when no database is given (users by id only). */
+  sql: SqlAccess | null
+  /** Raw commands on the Redis of `--store redis`; null with the SQL stores. */
+  redis: RedisCommands | null
+  singleSession: SingleSession
   /** Finds users by id or email; throws exit code 3 naming every input that matches nobody. */
   resolveUsers(inputs: readonly string[]): Promise<ResolvedUser[]>
   /** Emails of these user ids, where the user table has them. */
@@ -174,25 +46,56 @@ export interface CliContext {
 }
 
 /**
- * Opens the database, builds a connect-session-sequelize store and a SingleSession on it, runs
- * `body` and closes everything, whatever happens. With `requireTables`, the library's tables
- * must exist (else exit 1 with a message that says to run `migrate`).
+ * Opens the database (and, for `--store redis`, Redis), builds the app's store and a
+ * SingleSession on it, runs `body` and closes everything, whatever happens. With
+ * `requireTables`, the library's tables must exist (else exit 1 with a message that says to run
+ * `migrate`).
  */
 export async function withContext<T>(
   config: ResolvedConfig,
   { requireTables, create = false }: { requireTables: boolean; create?: boolean },
   body: (context: CliContext) => Promise<T>,
 ): Promise<T> {
-  const sequelize = await openDatabase(config.database, { create })
+  if (config.redis !== null) return withRedisContext(config, { requireTables }, body)
+  const sequelize = await openDatabase(config.database!, { create })
   let store: (Store & { close?: () => Promise<void> }) | undefined
   try {
     store = await openStore(config, sequelize)
     const singleSession = createSingleSession({ store, sequelize, tableName: config.tableName })
     if (requireTables) await singleSession.ready()
-    return await body(makeContext(config, sequelize, singleSession))
+    return await body(makeContext(config, sequelize, null, singleSession))
   } finally {
     await store?.close?.().catch(() => undefined)
     await sequelize.close().catch(() => undefined)
+  }
+}
+
+/**
+ * `--store redis`: a node-redis client on the Redis URL, a connect-redis store on it with the
+ * app's session prefix, the library's records in the same Redis under its prefix; the SQL
+ * database, when given, only for looking up users.
+ */
+async function withRedisContext<T>(
+  config: ResolvedConfig,
+  { requireTables }: { requireTables: boolean },
+  body: (context: CliContext) => Promise<T>,
+): Promise<T> {
+  const client = await openRedis(config.redis!)
+  let sequelize: Sequelize | null = null
+  try {
+    sequelize = config.database ? await openDatabase(config.database, { create: false }) : null
+    const { RedisStore } = await importConnectRedis()
+    const store = new RedisStore({ client, prefix: config.sessionPrefix })
+    const singleSession = createSingleSession({
+      store,
+      redis: { client, prefix: config.redisPrefix },
+    })
+    if (requireTables) await singleSession.ready()
+    const redis = redisCommands(client, 'redis')
+    return await body(makeContext(config, sequelize, redis, singleSession))
+  } finally {
+    await client.close().catch(() => client.destroy())
+    await sequelize?.close().catch(() => undefined)
   }
 }
 
@@ -204,7 +107,7 @@ async function openStore(config: ResolvedConfig, sequelize: Sequelize): Promise<
     }>('connect-pg-simple')
     const PgStore = ConnectPgSimple(session)
     return new PgStore({
-      conString: config.database,
+      conString: config.database!,
       tableName: config.sessionTable,
       pruneSessionInterval: false,
     })
@@ -220,42 +123,41 @@ async function openStore(config: ResolvedConfig, sequelize: Sequelize): Promise<
   })
 }
 
-/** A store package the app has installed (an optional peer), or a usage error naming it. */
-async function importPeer<T>(name: string): Promise<T> {
-  try {
-    return (await import(name)) as T
-  } catch {
-    throw usageError(`${name} is not installed: npm install ${name}, or pass the --store you use`)
-  }
-}
-
 function makeContext(
   config: ResolvedConfig,
-  sequelize: Sequelize,
+  database: Sequelize | null,
+  redis: RedisCommands | null,
   singleSession: SingleSession,
 ): CliContext {
-  const generator = queryGeneratorOf(sequelize)
-  const table = (name: string) => generator.quoteTable(name)
-  const column = (name: string) => generator.quoteIdentifier(name)
+  const sql: SqlAccess | null = database && sqlAccess(database)
   const { userTable, userIdColumn, userEmailColumn } = config
 
   let userColumns: Promise<Record<string, { type: string }> | null> | undefined
-  /** The user table's columns, or null when there is no such table. */
+  /** The user table's columns, or null when there is no such table (or no database). */
   function describeUsers(): Promise<Record<string, { type: string }> | null> {
-    userColumns ??= sequelize
-      .getQueryInterface()
-      .describeTable(userTable)
-      .then(
-        (columns) => columns as Record<string, { type: string }>,
-        () => null,
-      )
+    userColumns ??= database
+      ? database
+          .getQueryInterface()
+          .describeTable(userTable)
+          .then(
+            (columns) => columns as Record<string, { type: string }>,
+            () => null,
+          )
+      : Promise.resolve(null)
     return userColumns
+  }
+
+  /** The SQL database; only asked for once the user table is known to exist. */
+  function users(): SqlAccess {
+    if (!sql) throw new Error('no database of users')
+    return sql
   }
 
   async function usersWhere(
     where: string,
     value: string,
   ): Promise<Array<{ id: unknown; email: unknown }>> {
+    const { sequelize, column, table } = users()
     const columns = await describeUsers()
     const email = columns && userEmailColumn in columns ? column(userEmailColumn) : 'NULL'
     return sequelize.query<{ id: unknown; email: unknown }>(
@@ -274,7 +176,7 @@ function makeContext(
   async function userWithId(id: string): Promise<{ id: unknown; email: unknown } | null> {
     if (!(await fitsIdColumn(id))) return null
     try {
-      const [row] = await usersWhere(`${column(userIdColumn)} = :value`, id)
+      const [row] = await usersWhere(`${users().column(userIdColumn)} = :value`, id)
       return row ?? null
     } catch (error) {
       if (isDataException(error)) return null
@@ -294,6 +196,11 @@ function makeContext(
       )
     }
     if (input.includes('@')) {
+      if (!database) {
+        throw usageError(
+          `Cannot look up ${input}: the users are in your SQL database, and none is given. Pass --database <url> (or set DATABASE_URL), or give the user's id.`,
+        )
+      }
       if (!columns) {
         throw usageError(
           `Cannot look up ${input}: there is no user table ${userTable}. Pass --user-table, or give the user's id.`,
@@ -304,6 +211,7 @@ function makeContext(
           `The user table ${userTable} has no column ${userEmailColumn}; pass --user-email-column, or give the user's id.`,
         )
       }
+      const { column } = users()
       let rows = await usersWhere(`${column(userEmailColumn)} = :value`, input)
       if (rows.length === 0) {
         rows = await usersWhere(`LOWER(${column(userEmailColumn)}) = LOWER(:value)`, input)
@@ -325,10 +233,9 @@ function makeContext(
 
   return {
     config,
-    sequelize,
+    sql,
+    redis,
     singleSession,
-    table,
-    column,
     async resolveUsers(inputs) {
       const found: ResolvedUser[] = []
       const unknown: string[] = []
@@ -349,6 +256,7 @@ function makeContext(
       const ids: string[] = []
       for (const id of userIds) if (await fitsIdColumn(id)) ids.push(id)
       if (ids.length === 0) return emails
+      const { sequelize, column, table } = users()
       const rows = await sequelize
         .query<{ id: unknown; email: unknown }>(
           `SELECT ${column(userIdColumn)} AS id, ${column(userEmailColumn)} AS email FROM ${table(userTable)} WHERE ${column(userIdColumn)} IN (:ids)`,
@@ -364,6 +272,15 @@ function makeContext(
       }
       return emails
     },
+  }
+}
+
+function sqlAccess(sequelize: Sequelize): SqlAccess {
+  const generator = queryGeneratorOf(sequelize)
+  return {
+    sequelize,
+    table: (name) => generator.quoteTable(name),
+    column: (name) => generator.quoteIdentifier(name),
   }
 }
 
@@ -420,25 +337,6 @@ export async function openDatabase(
     )
   }
   return sequelize
-}
-
-/** The URL without its password, for messages. */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')
-  }
-}
-
-/** The most useful line of an error: Sequelize wraps driver errors without their message. */
-export function messageOf(error: unknown): string {
-  const parent = (error as { parent?: { message?: string; code?: string } } | null)?.parent
-  const message = (error as Error | null)?.message || parent?.message || String(error)
-  const code = parent?.code ?? (error as { code?: unknown } | null)?.code
-  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message
 }
 
 function stringOrNull(value: unknown): string | null {

@@ -6,7 +6,7 @@ import { migrateCommand } from './commands/migrate.js'
 import { pruneCommand } from './commands/prune.js'
 import { sessionsCommand } from './commands/sessions.js'
 import { statsCommand } from './commands/stats.js'
-import { messageOf } from './context.js'
+import { messageOf } from './messages.js'
 import { CliError, ExitCodes, type ExitCode } from './errors.js'
 import { output } from './output.js'
 
@@ -17,9 +17,13 @@ Database:
   DATABASE_URL (or --database, or "database" in --config) names it:
   sqlite:PATH, postgres://user:pass@host:5432/db, mariadb://user:pass@host:3306/db
 
+Redis (connect-redis, with the library's records in the same Redis):
+  --redis-url redis://host:port[/db], or REDIS_URL, or --store redis (default
+  redis://127.0.0.1:6379); the database is then optional, for --user by email
+
 Exit codes:
   0  done
-  1  runtime failure (database unreachable, tables missing, query failed)
+  1  runtime failure (database or Redis unreachable, tables missing, query failed)
   2  bad arguments or configuration
   3  unknown user`
 
@@ -35,8 +39,17 @@ export function createProgram(): Command {
     )
     .option(
       '--store <kind>',
-      'the session store the app uses: sequelize (connect-session-sequelize) or pg-simple (connect-pg-simple) (default: $SESSION_STORE, else sequelize)',
+      'the session store the app uses: sequelize (connect-session-sequelize), pg-simple (connect-pg-simple) or redis (connect-redis) (default: $SESSION_STORE; else redis when $REDIS_URL is set; else sequelize)',
     )
+    .option(
+      '--redis-url <url>',
+      "the Redis of connect-redis and of the library's records; implies --store redis (default: $REDIS_URL, else redis://127.0.0.1:6379)",
+    )
+    .option(
+      '--redis-prefix <prefix>',
+      "the library's key prefix in Redis, its redis.prefix option (default: single-session)",
+    )
+    .option('--session-prefix <prefix>', "connect-redis's key prefix (default: sess:)")
     .option(
       '--session-table <name>',
       "the session store's table (default: Sessions; session with pg-simple)",

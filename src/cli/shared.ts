@@ -1,10 +1,6 @@
 import type { Command } from 'commander'
-import {
-  resolveConfig,
-  type GlobalOptions,
-  type ResolvedConfig,
-  type ResolvedUser,
-} from './context.js'
+import { resolveConfig, type GlobalOptions, type ResolvedConfig } from './config.js'
+import type { ResolvedUser } from './context.js'
 
 /** The configuration for a command: its options merged with the program's. */
 export function globalConfig(command: Command): Promise<ResolvedConfig> {

@@ -7,6 +7,7 @@ import type { NewSessionRecord, SessionOwner, SessionRegistry } from './ports/re
 import type { SessionStore } from './ports/store.js'
 import { sessionRef } from './session-ref.js'
 import { SYSTEM_ACTOR, type Actor, type EndReason } from './ending.js'
+import type { EndObserver } from './end-watch.js'
 import type { SessionEvents } from './events.js'
 import type { LoginRule } from './policy.js'
 
@@ -41,6 +42,8 @@ export class SessionControl {
     readonly journal: SessionJournal,
     readonly events: SessionEvents,
     private readonly endWriter: EndWriter,
+    /** Told of every committed end: open event streams learn it from there. */
+    private readonly observer: EndObserver | null = null,
   ) {}
 
   /**
@@ -130,6 +133,7 @@ export class SessionControl {
       sessions: sessions.map(({ id, sid }) => ({ id, sid })),
       audit: entries,
     })
+    await this.observer?.ended(sessions.map((session) => session.sid))
     for (const entry of entries) {
       this.events.emit('sessions-ended', {
         userId: entry.userId,
@@ -149,6 +153,7 @@ export class SessionControl {
   async endQuietly(sids: readonly string[]): Promise<void> {
     if (sids.length === 0) return
     await this.endWriter.endQuietly(sids)
+    await this.observer?.ended(sids)
   }
 
   /** Ends every session of these (normalized, distinct) users and says what it did. */

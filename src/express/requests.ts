@@ -15,6 +15,7 @@ import type { NormalizedOptions } from '../options.js'
 import type { GuardedStore } from '../store/guard.js'
 import { storeMismatchError } from '../store/store-check.js'
 import { clientIp } from './client-ip.js'
+import { isEventStreamRequest } from './events.js'
 import { readMarker, type SessionMarker } from './marker.js'
 import { passportNotInstalledError, signedInByPassport } from './passport-check.js'
 import {
@@ -261,7 +262,8 @@ export function requestOperations<User>({
   function touchLastSeen(req: Request, next: NextFunction): void {
     const marker = markerOf(req)
     const now = Date.now()
-    if (!marker) return next()
+    // An open page's event stream must not keep its session alive.
+    if (!marker || isEventStreamRequest(req)) return next()
     const throttle = lastSeenThrottle(options.lastSeenInterval, marker.idle ?? null)
     if (now - marker.seen < throttle) return next()
     const session = (req as SessionRequest).session

@@ -1,3 +1,4 @@
+import type { EndNotices } from '../core/ports/end-notices.js'
 import type { EndWriter } from '../core/ports/end-writer.js'
 import type { SessionJournal } from '../core/ports/journal.js'
 import type { SessionRegistry } from '../core/ports/registry.js'
@@ -8,6 +9,8 @@ export interface RecordsBackend {
   registry: SessionRegistry
   journal: SessionJournal
   endWriter: EndWriter
+  /** What carries ends to the other processes' event streams; null: they poll. */
+  notices: EndNotices | null
   schema: {
     /** Whether what the library needs exists; rejects when the backend cannot be asked. */
     tableCheck: TableCheck

@@ -1,6 +1,6 @@
 /**
  * Runs the example app in its own process for multi-process tests. Reads DATABASE_URL,
- * SESSION_STORE, SESSION_SECRET, SESSION_RESAVE and the SINGLE_SESSION_* variables of example-app/env.ts; prints
+ * SESSION_STORE, REDIS_URL, REDIS_PREFIX, SESSION_SECRET, SESSION_RESAVE and the SINGLE_SESSION_* variables of example-app/env.ts; prints
  * `listening <port>` once it accepts connections.
  */
 import { createExampleApp } from '../../example-app/app.js'
@@ -10,6 +10,7 @@ import { express } from './express.js'
 const example = await createExampleApp({
   databaseUrl: process.env.DATABASE_URL!,
   sessionStore: process.env.SESSION_STORE,
+  redis: { url: process.env.REDIS_URL, prefix: process.env.REDIS_PREFIX },
   sessionSecret: process.env.SESSION_SECRET!,
   resave: process.env.SESSION_RESAVE === 'true',
   singleSession: singleSessionOptionsFromEnv(),

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createExampleApp } from '../../example-app/app.js'
+import type { RedisSettings } from '../../example-app/store.js'
 
 export interface AppProcess {
   url: string
@@ -10,13 +11,20 @@ const SECRET = 'multi-process test secret'
 
 /**
  * Migrates and seeds once, so that the processes do not race to do it: with `sessionStore`
- * pg-simple, that includes connect-pg-simple's `session` table.
+ * pg-simple, that includes connect-pg-simple's `session` table; with `redis`, the Redis of
+ * REDIS_URL and REDIS_PREFIX (nothing to migrate there, but the users are seeded).
  */
 export async function prepareExampleDatabase(
   databaseUrl: string,
   sessionStore?: string,
+  redis?: RedisSettings,
 ): Promise<void> {
-  const example = await createExampleApp({ databaseUrl, sessionStore, sessionSecret: SECRET })
+  const example = await createExampleApp({
+    databaseUrl,
+    sessionStore,
+    redis,
+    sessionSecret: SECRET,
+  })
   await example.close()
 }
 

@@ -18,13 +18,20 @@ export function migrateCommand(program: Command): Command {
       `
 Creates the user_sessions table and its indexes (and the session store's table if it does not
 exist yet). Applied migrations are recorded in single_session_migrations: running it again
-applies nothing. With sqlite:PATH, a missing file is created.
+applies nothing. With sqlite:PATH, a missing file is created. With --store redis there is
+nothing to migrate: it says so and exits 0.
 
 Example:
   $ DATABASE_URL=postgres://app@db/app npx adminjs-single-session migrate`,
     )
     .action(async (options: MigrateOptions, command: Command) => {
       const config = await globalConfig(command)
+      if (config.store === 'redis') {
+        // Redis has no schema: the library's keys are written as they are needed.
+        if (options.json) output.json({ applied: [] })
+        else output.out('Nothing to migrate: on Redis the library keeps no tables.')
+        return
+      }
       await withContext(config, { requireTables: false, create: true }, async (context) => {
         const applied = await context.singleSession.migrate()
         if (options.json) {

@@ -6,6 +6,7 @@ import type { RecordsBackend } from '../backend.js'
 import { RedisKeys } from './keys.js'
 import { RedisEndWriter } from './redis-end-writer.js'
 import { RedisJournal } from './redis-journal.js'
+import { RedisNotices } from './redis-notices.js'
 import { RedisRegistry } from './redis-registry.js'
 
 /**
@@ -16,7 +17,7 @@ const RECORD_GRACE_MS = 60 * 60_000
 
 /** The registry, reasons and audit trail in Redis: nothing to create or migrate. */
 export function redisBackend(
-  settings: { redis: RedisCommands; prefix: string; auditMaxLength: number },
+  settings: { redis: RedisCommands; client: object; prefix: string; auditMaxLength: number },
   driver: StoreDriver,
   store: SessionStore,
   lastSeenInterval: number,
@@ -32,6 +33,7 @@ export function redisBackend(
     registry,
     journal,
     endWriter: new RedisEndWriter(registry, journal, store),
+    notices: new RedisNotices(settings.redis, settings.client, settings.prefix),
     schema: {
       tableCheck,
       sync: () => driver.createTable(),

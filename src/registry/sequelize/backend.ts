@@ -4,6 +4,7 @@ import { AUDIT_TABLE, ENDINGS_TABLE, schemaOf } from '../../schema.js'
 import { hasJoinedRead, type StoreDriver } from '../../store/driver.js'
 import type { RecordsBackend } from '../backend.js'
 import { SqlEndWriter } from './end-writers.js'
+import { PostgresNotices } from './postgres-notices.js'
 import { SequelizeJournal } from './sequelize-journal.js'
 import { SequelizeRegistry } from './sequelize-registry.js'
 
@@ -21,6 +22,8 @@ export function sqlBackend(
     registry,
     journal,
     endWriter: new SqlEndWriter(driver, registry, journal, store),
+    // MariaDB and SQLite have no notification channel: their event streams poll.
+    notices: sequelize.getDialect() === 'postgres' ? new PostgresNotices(sequelize) : null,
     schema: schemaOf(registry, journal, driver, tableName),
     lookupAlongside: false,
   }
