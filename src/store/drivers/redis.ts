@@ -76,7 +76,8 @@ export class ConnectRedisStoreDriver implements StoreDriver {
       const data = await this.store.serializer.parse(text)
       return typeof data === 'object' && data !== null ? (data as SessionData) : null
     } catch (error) {
-      log('unreadable session data in connect-redis: %O', error)
+      // Not the error itself: a parser's message may quote the session's data.
+      log('connect-redis holds unreadable session data (%s)', (error as Error | null)?.name)
       return null
     }
   }
