@@ -238,7 +238,8 @@ export class ConnectRedisStoreDriver implements StoreDriver {
       (reply) => /cluster_enabled:0/.test(asString(reply) ?? ''),
       (error: unknown) => {
         log('could not tell whether Redis is a cluster, sending one key per command: %O', error)
-        this.multiKey = null
+        // Refused by the server (INFO disabled, say): settled. Lost connection: asked again.
+        if (!/^[A-Z]+ /.test(String((error as Error | null)?.message))) this.multiKey = null
         return false
       },
     )
