@@ -8,9 +8,11 @@ import { prepareExampleDatabase, startAppProcess, type AppProcess } from './supp
 import { startSlowPost } from './support/slow-request.js'
 import {
   createTestStore,
+  redisUrl,
   registryInRedis,
   storeIsShared,
   storeKind,
+  type RedisTestStore,
   type TestStore,
 } from './support/stores.js'
 
@@ -23,28 +25,41 @@ const alice = { email: 'alice@example.com', password: 'password' }
  * and the operating system's, not ours. The processes keep their sessions in the store that
  * TEST_STORE names (SESSION_STORE of the example app); the tests read it behind their back
  * through test/support/stores.ts ("Sessions" for connect-session-sequelize, "session" for
- * connect-pg-simple).
+ * connect-pg-simple, the session keys for connect-redis).
  */
 
-const skip = !storeIsShared()
-  ? `TEST_STORE=${storeKind()} keeps sessions in each process's memory: processes share nothing`
-  : registryInRedis()
-    ? 'the example app (the app processes) has no Redis session store yet'
-    : false
+const skip = storeIsShared()
+  ? false
+  : `TEST_STORE=${storeKind()} keeps sessions in each process's memory: processes share nothing`
 /** The example app's SESSION_STORE for TEST_STORE (only the shared stores run here). */
-const SESSION_STORE = storeKind() === 'pg-simple' ? 'pg-simple' : 'sequelize'
+const SESSION_STORE = registryInRedis()
+  ? 'redis'
+  : storeKind() === 'pg-simple'
+    ? 'pg-simple'
+    : 'sequelize'
 
-/** Two example-app processes on a fresh database, and the store they share, read directly. */
+/**
+ * Two example-app processes on a fresh database, and the store they share, read directly. On
+ * Redis the processes keep their sessions and records under the test database's prefixes
+ * (REDIS_PREFIX `p`: `p:sess:<sid>` and `{p}:...`, as the test store has them).
+ */
 async function startTwo(
   label: string,
   env: Record<string, string> = {},
 ): Promise<{ db: TestDatabase; sessions: TestStore; processes: AppProcess[] }> {
   const db = await freshDatabase(label)
-  await prepareExampleDatabase(db.url, SESSION_STORE)
+  const sessions = createTestStore(db)
+  const redis = registryInRedis()
+    ? { url: redisUrl(), prefix: (sessions as RedisTestStore).libraryPrefix }
+    : undefined
+  await prepareExampleDatabase(db.url, SESSION_STORE, redis)
+  const redisEnv: Record<string, string> = redis
+    ? { REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix }
+    : {}
   const processes = await Promise.all(
-    [0, 1].map(() => startAppProcess(db.url, { ...env, SESSION_STORE })),
+    [0, 1].map(() => startAppProcess(db.url, { ...env, SESSION_STORE, ...redisEnv })),
   )
-  return { db, sessions: createTestStore(db), processes }
+  return { db, sessions, processes }
 }
 
 /** A single-session instance of a third process: its own store on the same database. */
