@@ -52,6 +52,7 @@ local tag, sp = ARGV[1], ARGV[2]
 local from, to, start, per, first = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local now, expires, grace = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local iso, ttl, ua = ARGV[11], tonumber(ARGV[12]), ARGV[13]
+local records = ARGV[14] == '1'
 local function int(x) return string.format('%.0f', x) end
 local seen = int(now - 3600000)
 local deadline = int(expires + grace)
@@ -63,18 +64,27 @@ for n = from, to do
     '{"cookie":{"originalMaxAge":86400000,"expires":"' .. iso .. '","secure":false,"httpOnly":true,"path":"/","sameSite":"lax"},' ..
     '"singleSession":{"uid":"' .. uid .. '","at":' .. seen .. ',"seen":' .. seen .. '},"userId":"' .. uid .. '",' ..
     '"theme":"dark","returnTo":"/admin/resources/orders/records?page=2&perPage=20"}', 'EX', ttl)
-  local rec = tag .. ':rec:' .. id
-  redis.call('HSET', rec, 'sid', sid, 'uid', uid, 'created', seen, 'seen', seen,
-    'expires', int(expires), 'ip', '127.0.0.1', 'ua', ua, 'idle', '', 'abs', '', 'tout', '')
-  redis.call('PEXPIREAT', rec, deadline)
-  redis.call('SET', tag .. ':sid:' .. sid, id, 'PXAT', deadline)
-  redis.call('ZADD', tag .. ':user:' .. uid, id, id)
-  redis.call('ZADD', tag .. ':all', id, id)
+  if records then
+    local rec = tag .. ':rec:' .. id
+    redis.call('HSET', rec, 'sid', sid, 'uid', uid, 'created', seen, 'seen', seen,
+      'expires', int(expires), 'ip', '127.0.0.1', 'ua', ua, 'idle', '', 'abs', '', 'tout', '')
+    redis.call('PEXPIREAT', rec, deadline)
+    redis.call('SET', tag .. ':sid:' .. sid, id, 'PXAT', deadline)
+    redis.call('ZADD', tag .. ':user:' .. uid, id, id)
+    redis.call('ZADD', tag .. ':all', id, id)
+  end
 end
-local seq = tonumber(redis.call('GET', tag .. ':seq') or '0')
-if to > seq then redis.call('SET', tag .. ':seq', int(to)) end
+if records then
+  local seq = tonumber(redis.call('GET', tag .. ':seq') or '0')
+  if to > seq then redis.call('SET', tag .. ':seq', int(to)) end
+end
 return to - from + 1
 `
+
+/** Redis's `used_memory`, in bytes. */
+export async function usedMemory(client: BenchRedisClient): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1])
+}
 
 /**
  * Signed-in sessions written straight into Redis, as the SQL benchmarks' Filler writes rows:
@@ -87,9 +97,11 @@ export class RedisFiller {
   private next = 1
   private readonly keys: RedisKeys
 
+  /** `records: false` writes the sessions alone, as an app on connect-redis alone has them. */
   constructor(
     private readonly client: BenchRedisClient,
     private readonly prefix: string,
+    private readonly options: { records: boolean } = { records: true },
   ) {
     this.keys = new RedisKeys(prefix)
   }
@@ -123,6 +135,7 @@ export class RedisFiller {
         new Date(expires).toISOString(),
         '86400',
         USER_AGENT,
+        this.options.records ? '1' : '0',
       ])
     }
   }
