@@ -10,14 +10,14 @@ import { dialect, freshDatabase, type TestDatabase } from './support/database.js
 import { createExampleApp, type ExampleApp } from '../example-app/app.js'
 import { express } from './support/express.js'
 import { Browser, listen, sidOf } from './support/http.js'
+import { needsTestRedis, redisProbe, type RedisProbe } from './support/redis-example.js'
 import {
-  needsTestRedis,
-  redisProbe,
-  testRedisUrl,
-  uniqueRedisPrefix,
-  type RedisProbe,
-} from './support/redis-example.js'
-import { registryInRedis, storeIsShared, storeKind } from './support/stores.js'
+  redisUrl,
+  registryInRedis,
+  storeIsShared,
+  storeKind,
+  uniquePrefix,
+} from './support/stores.js'
 import { startTestApp, type TestApp } from './support/test-app.js'
 
 /** The CLI opens the store the test apps use: the example app's SESSION_STORE. */
@@ -539,7 +539,7 @@ const onceWithoutRedis = {
 }
 
 describe('command line on Redis', onceOnRedis, () => {
-  const url = testRedisUrl()!
+  const url = redisUrl()
   let db: TestDatabase
   let example: ExampleApp
   let server: Awaited<ReturnType<typeof listen>>
@@ -561,7 +561,7 @@ describe('command line on Redis', onceOnRedis, () => {
 
   before(async () => {
     db = await freshDatabase('cli_redis')
-    prefix = uniqueRedisPrefix('cli')
+    prefix = uniquePrefix('cli')
     example = await createExampleApp({
       databaseUrl: db.url,
       sessionStore: 'redis',

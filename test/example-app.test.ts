@@ -7,18 +7,15 @@ import { createPassportExampleApp } from '../example-app/passport-app.js'
 import { dialect, freshDatabase, type TestDatabase } from './support/database.js'
 import { express } from './support/express.js'
 import { Browser, listen, sidOf } from './support/http.js'
-import { prepareExampleDatabase, startAppProcess, type AppProcess } from './support/processes.js'
 import {
   needsTestRedis,
   redisDatabaseUrl,
   redisOutage,
   redisProbe,
-  testRedisUrl,
-  uniqueRedisPrefix,
   type RedisOutage,
   type RedisProbe,
 } from './support/redis-example.js'
-import { startSlowPost } from './support/slow-request.js'
+import { redisUrl, uniquePrefix } from './support/stores.js'
 
 /**
  * The example app on each store kind that keeps sessions outside the process: the default
@@ -40,15 +37,15 @@ for (const run of STORE_RUNS)
 
     before(async () => {
       db = await freshDatabase('example')
-      const prefix = uniqueRedisPrefix('example')
+      const prefix = uniquePrefix('example')
       example = await createExampleApp({
         databaseUrl: db.url,
         sessionStore: run.sessionStore,
-        redis: { url: testRedisUrl(), prefix },
+        redis: { url: redisUrl(), prefix },
         sessionSecret: 'example test secret',
         express,
       })
-      if (run.sessionStore === 'redis') probe = await redisProbe(testRedisUrl()!, prefix)
+      if (run.sessionStore === 'redis') probe = await redisProbe(redisUrl(), prefix)
       server = await listen(example.app)
     })
     after(async () => {
@@ -384,7 +381,7 @@ describe('example app: SESSION_STORE=redis, start-up', () => {
 
 describe('example app: SESSION_STORE=redis', needsTestRedis, () => {
   const alice = { email: 'alice@example.com', password: 'password' }
-  const url = testRedisUrl()!
+  const url = redisUrl()
 
   /** The example app on a fresh database and a fresh prefix of the test Redis. */
   async function start(
@@ -399,18 +396,18 @@ describe('example app: SESSION_STORE=redis', needsTestRedis, () => {
     close(): Promise<void>
   }> {
     const db = await freshDatabase(label)
-    const prefix = uniqueRedisPrefix(label)
-    const redisUrl = options.url ?? url
+    const prefix = uniquePrefix(label)
+    const target = options.url ?? url
     const build = options.passport ? createPassportExampleApp : createExampleApp
     const example = await build({
       databaseUrl: db.url,
       sessionStore: 'redis',
-      redis: { url: redisUrl, prefix },
+      redis: { url: target, prefix },
       sessionSecret: 'example test secret',
       express,
     })
     const server = await listen(example.app)
-    const probe = await redisProbe(redisUrl, prefix)
+    const probe = await redisProbe(target, prefix)
     return {
       url: server.url,
       example,
@@ -575,110 +572,6 @@ describe('example app: SESSION_STORE=redis', needsTestRedis, () => {
       assert.equal((await b.get('/me')).status, 200, 'the failed logout did nothing')
       assert.equal((await b.post('/logout')).status, 200)
       assert.equal((await b.get('/me')).status, 401)
-    })
-  })
-
-  describe('two app processes sharing one Redis', () => {
-    let db: TestDatabase
-    let probe: RedisProbe
-    let processes: AppProcess[] = []
-
-    /** Two processes on a fresh database and prefix, with these limit settings. */
-    async function startTwo(label: string, env: Record<string, string>): Promise<void> {
-      db = await freshDatabase(label)
-      const prefix = uniqueRedisPrefix(label)
-      probe = await redisProbe(url, prefix)
-      await prepareExampleDatabase(db.url, 'redis', { url, prefix })
-      const shared = { ...env, SESSION_STORE: 'redis', REDIS_URL: url, REDIS_PREFIX: prefix }
-      processes = await Promise.all([0, 1].map(() => startAppProcess(db.url, shared)))
-    }
-    async function stopTwo(): Promise<void> {
-      await Promise.all(processes.map((p) => p.stop()))
-      processes = []
-      await probe?.drop()
-      await probe?.close()
-      await db?.drop()
-    }
-
-    for (const [onLimit, limit] of [
-      ['evict-oldest', 1],
-      ['deny-new', 2],
-    ] as const) {
-      describe(`${onLimit}, limit ${limit}`, () => {
-        before(() =>
-          startTwo(`redis_procs_${limit}`, {
-            SINGLE_SESSION_LIMIT: String(limit),
-            SINGLE_SESSION_ON_LIMIT: onLimit,
-          }),
-        )
-        after(stopTwo)
-
-        for (let round = 1; round <= 3; round++) {
-          it(`round ${round}: 30 concurrent logins of one user: exactly ${limit} survive, on both processes`, async () => {
-            const browsers = Array.from(
-              { length: 30 },
-              (_, i) => new Browser(processes[i % 2]!.url),
-            )
-            const statuses = (await Promise.all(browsers.map((b) => b.post('/login', alice)))).map(
-              (r) => r.status,
-            )
-            for (const status of statuses) assert.ok(status === 200 || status === 409, `${status}`)
-            if (onLimit === 'deny-new') {
-              assert.equal(statuses.filter((s) => s === 200).length, limit)
-            }
-            const me = await Promise.all(browsers.map((b) => b.get('/me')))
-            const survivors = browsers.filter((_, i) => me[i]!.status === 200)
-            assert.equal(survivors.length, limit)
-            assert.deepEqual(
-              await probe.sessionSids(),
-              survivors.map((b) => sidOf(b.cookie)!).sort(),
-              'Redis holds exactly the survivors',
-            )
-            const crossCheck = await Promise.all(
-              browsers.map((b, i) => {
-                const other = new Browser(processes[(i + 1) % 2]!.url)
-                other.cookie = b.cookie
-                return other.get('/me')
-              }),
-            )
-            assert.equal(crossCheck.filter((r) => r.status === 200).length, limit)
-            await survivors[0]!.post('/logout')
-            assert.deepEqual(await probe.sessionSids(), [])
-          })
-        }
-      })
-    }
-
-    describe('in-flight writes', () => {
-      before(() => startTwo('redis_procs_inflight', { SINGLE_SESSION_LIMIT: '2' }))
-      after(stopTwo)
-
-      it('a session ended on the other process while its write is in flight stays dead', async () => {
-        for (let attempt = 1; ; attempt++) {
-          const victim = new Browser(processes[0]!.url)
-          assert.equal((await victim.post('/login', alice)).status, 200)
-          const sid = sidOf(victim.cookie)!
-          const slow = startSlowPost(processes[0]!.url, '/preferences', victim.cookie!, {
-            theme: 'written-late',
-          })
-          await slow.headersSent
-          await new Promise((resolve) => setTimeout(resolve, 300))
-          const other = new Browser(processes[1]!.url)
-          await other.post('/login', alice)
-          await other.post('/logout')
-          assert.ok(!(await probe.sessionSids()).includes(sid), 'ended')
-          const status = await slow.finish()
-          // Retry the rare round where the slow request loaded the session after it ended.
-          if (status === 401 && attempt < 5) continue
-          assert.equal(status, 200, 'the in-flight request had loaded a signed-in session')
-          assert.ok(
-            !(await probe.sessionSids()).includes(sid),
-            'the late write did not bring it back',
-          )
-          assert.equal((await victim.get('/me')).status, 401)
-          return
-        }
-      })
     })
   })
 })

@@ -8,7 +8,8 @@ import { prepareExampleDatabase, startAppProcess, type AppProcess } from './supp
 import { startSlowPost } from './support/slow-request.js'
 import {
   createTestStore,
-  registryInRedis,
+  redisSpaceOf,
+  redisUrl,
   storeIsShared,
   storeKind,
   type TestStore,
@@ -23,16 +24,24 @@ const alice = { email: 'alice@example.com', password: 'password' }
  * and the operating system's, not ours. The processes keep their sessions in the store that
  * TEST_STORE names (SESSION_STORE of the example app); the tests read it behind their back
  * through test/support/stores.ts ("Sessions" for connect-session-sequelize, "session" for
- * connect-pg-simple).
+ * connect-pg-simple, the keys under the test database's prefix for connect-redis).
  */
 
-const skip = !storeIsShared()
-  ? `TEST_STORE=${storeKind()} keeps sessions in each process's memory: processes share nothing`
-  : registryInRedis()
-    ? 'the example app (the app processes) has no Redis session store yet'
-    : false
+const skip = storeIsShared()
+  ? false
+  : `TEST_STORE=${storeKind()} keeps sessions in each process's memory: processes share nothing`
 /** The example app's SESSION_STORE for TEST_STORE (only the shared stores run here). */
-const SESSION_STORE = storeKind() === 'pg-simple' ? 'pg-simple' : 'sequelize'
+const SESSION_STORE = storeKind()
+
+/**
+ * With Redis, where the processes keep sessions and records: the test database's prefixes
+ * (the example app's REDIS_PREFIX; its sessions go under `<prefix>:sess:`, as the test
+ * store's do).
+ */
+function redisSettings(db: TestDatabase): { url: string; prefix: string } | undefined {
+  if (storeKind() !== 'redis') return undefined
+  return { url: redisUrl(), prefix: redisSpaceOf(db).libraryPrefix }
+}
 
 /** Two example-app processes on a fresh database, and the store they share, read directly. */
 async function startTwo(
@@ -40,9 +49,13 @@ async function startTwo(
   env: Record<string, string> = {},
 ): Promise<{ db: TestDatabase; sessions: TestStore; processes: AppProcess[] }> {
   const db = await freshDatabase(label)
-  await prepareExampleDatabase(db.url, SESSION_STORE)
+  const redis = redisSettings(db)
+  await prepareExampleDatabase(db.url, SESSION_STORE, redis)
+  const redisEnv: Record<string, string> = redis
+    ? { REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix }
+    : {}
   const processes = await Promise.all(
-    [0, 1].map(() => startAppProcess(db.url, { ...env, SESSION_STORE })),
+    [0, 1].map(() => startAppProcess(db.url, { ...env, ...redisEnv, SESSION_STORE })),
   )
   return { db, sessions: createTestStore(db), processes }
 }

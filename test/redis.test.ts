@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { RedisStore } from 'connect-redis'
 import RedisStore7 from 'connect-redis7'
@@ -409,6 +410,51 @@ describe('the connect-redis driver', { skip }, () => {
       (await driver.marked('m', 'm20', 100)).map((entry) => entry.sid),
       ['m21', 'm22', 'm23', 'm24'],
     )
+  })
+
+  it('a server that refuses INFO: one DEL per key, and INFO asked once', async () => {
+    const user = uniquePrefix('noinfo')
+    const password = randomBytes(12).toString('hex')
+    await commands.send([
+      'ACL',
+      'SETUSER',
+      user,
+      'on',
+      `>${password}`,
+      '~*',
+      '&*',
+      '+@all',
+      '-info',
+    ])
+    const url = new URL(redisUrl())
+    url.username = user
+    url.password = password
+    const limited: RedisClientType = createClient({ url: url.toString() })
+    limited.on('error', () => {})
+    try {
+      await limited.connect()
+      const prefix = `${uniquePrefix('noinfo')}:`
+      prefixes.push(prefix)
+      const sent: string[] = []
+      const raw = redisCommands(limited, 'test')
+      const counted: RedisCommands = {
+        send: (args, key) => {
+          sent.push(String(args[0]))
+          return raw.send(args, key)
+        },
+      }
+      const driver = driverFor(new RedisStore({ client: limited, prefix }), counted)
+      for (const sid of ['a', 'b', 'c']) await driver.insert(sid, session())
+      assert.equal(await driver.destroyMany(['a', 'b', 'missing']), 2)
+      assert.equal(await driver.destroyMany(['c']), 1)
+      assert.deepEqual(
+        sent.filter((command) => command === 'INFO' || command === 'DEL'),
+        ['INFO', 'DEL', 'DEL', 'DEL', 'DEL'],
+      )
+    } finally {
+      if (limited.isOpen) await limited.close()
+      await commands.send(['ACL', 'DELUSER', user])
+    }
   })
 
   it('connect-redis 7 hides its client: the driver needs the raw one', () => {

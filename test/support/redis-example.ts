@@ -1,25 +1,15 @@
-import { randomBytes } from 'node:crypto'
 import { createServer, Socket, type Server } from 'node:net'
 import { createClient } from 'redis'
+import { needsRedis } from './stores.js'
 
 /**
- * The Redis of the example app's and the command line's Redis tests: TEST_REDIS_URL. Each test
- * run keeps its keys under a prefix of its own and deletes them afterwards, so a shared Redis
- * (and a developer's own keys in it) is left as it was.
+ * The example app's and the command line's Redis tests run on TEST_REDIS_URL (redisUrl() and
+ * uniquePrefix() of stores.ts): each keeps its keys under a prefix of its own and deletes them
+ * afterwards, so a shared Redis (and a developer's own keys in it) is left as it was.
  */
-export function testRedisUrl(): string | undefined {
-  return process.env.TEST_REDIS_URL || undefined
-}
 
 /** For `describe()`: skipped, with the reason, when TEST_REDIS_URL is unset. */
-export const needsTestRedis = {
-  skip: testRedisUrl() ? false : 'needs Redis: set TEST_REDIS_URL=redis://127.0.0.1:6379',
-}
-
-/** A REDIS_PREFIX no other test run uses. */
-export function uniqueRedisPrefix(label: string): string {
-  return `ss-test-${label.replace(/\W/g, '-').slice(0, 20)}-${randomBytes(4).toString('hex')}`
-}
+export const needsTestRedis = { skip: needsRedis() }
 
 /** The URL of another database number on the same server (`/<db>`). */
 export function redisDatabaseUrl(url: string, db: number): string {

@@ -276,7 +276,7 @@ function memoryStore(db: TestDatabase, store: Store): TestStore {
 }
 
 /** Where a test database's Redis data lives: its own key prefixes, deleted with it. */
-interface RedisSpace {
+export interface RedisSpace {
   sessionPrefix: string
   libraryPrefix: string
 }
@@ -288,7 +288,7 @@ const redisSpaces = new WeakMap<TestDatabase, RedisSpace>()
  * test database share them (as app processes share a server, and a restarted app finds its
  * sessions), and `drop()` deletes their keys.
  */
-function redisSpaceOf(db: TestDatabase): RedisSpace {
+export function redisSpaceOf(db: TestDatabase): RedisSpace {
   let space = redisSpaces.get(db)
   if (space) return space
   const id = uniquePrefix('db')

@@ -76,7 +76,8 @@ export class ConnectRedisStoreDriver implements StoreDriver {
       const data = await this.store.serializer.parse(text)
       return typeof data === 'object' && data !== null ? (data as SessionData) : null
     } catch (error) {
-      log('unreadable session data in connect-redis: %O', error)
+      // Not the error itself: a parser's message may quote the session's data.
+      log('connect-redis holds unreadable session data (%s)', (error as Error | null)?.name)
       return null
     }
   }
@@ -237,7 +238,8 @@ export class ConnectRedisStoreDriver implements StoreDriver {
       (reply) => /cluster_enabled:0/.test(asString(reply) ?? ''),
       (error: unknown) => {
         log('could not tell whether Redis is a cluster, sending one key per command: %O', error)
-        this.multiKey = null
+        // Refused by the server (INFO disabled, say): settled. Lost connection: asked again.
+        if (!/^[A-Z]+ /.test(String((error as Error | null)?.message))) this.multiKey = null
         return false
       },
     )
