@@ -207,7 +207,7 @@ describe('instant sign-out in Chromium', { skip, timeout: 240_000 }, () => {
         await page
           .getByText(/signed in on another device|signed in elsewhere|signed in on/i)
           .first()
-          .waitFor({ timeout: 10_000 })
+          .waitFor()
       } finally {
         await first.close()
         await second.close()
