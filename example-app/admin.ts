@@ -65,6 +65,12 @@ export interface AdminPanelOptions {
    * last decides the cookie of every regenerated session (every login, site or panel).
    */
   cookie: CookieOptions
+  /**
+   * The router to build the panel on: the app's own Express's (`express.Router()`), so that an
+   * app on Express 5 runs the panel on Express 5 too. @adminjs/express otherwise builds it on the
+   * `express` it resolves itself.
+   */
+  router: Router
 }
 
 /**
@@ -86,7 +92,7 @@ function defineAdminUser(sequelize: Sequelize): ModelStatic<Model> {
 }
 
 export function createAdminPanel(options: AdminPanelOptions): { admin: AdminJS; router: Router } {
-  const { sequelize, User, singleSession, store, sessionSecret, cookie } = options
+  const { sequelize, User, singleSession, store, sessionSecret, cookie, router: base } = options
   const componentLoader = new ComponentLoader()
   const shared = { singleSession, componentLoader }
   const adminsOnly = stillAdmin(User)
@@ -149,7 +155,7 @@ export function createAdminPanel(options: AdminPanelOptions): { admin: AdminJS; 
   const router = buildAuthenticatedRouter(
     admin,
     { provider, cookieName: 'sid', cookiePassword: sessionSecret },
-    null,
+    base,
     { store, secret: sessionSecret, resave: false, saveUninitialized: false, cookie },
   )
   // The login page says why an admin's session ended (signed in elsewhere, timed out, ...).

@@ -131,6 +131,7 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
       store,
       sessionSecret: options.sessionSecret,
       cookie,
+      router: framework.Router(),
     }).router,
   )
 

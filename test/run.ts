@@ -55,10 +55,11 @@ const inContract = (file: string) => contract.has(file)
 const redisOnly = new Set(['test/redis.test.ts'])
 
 /**
- * The files that run on Express 5 as well: every test but the admin panel's (admin-*: the panel
- * is @adminjs/express's router, which is built on Express 4 whatever the app's Express), the
- * browser test (the panel again), and the ones without an Express app under test: the command
- * line (cli), migrations and options.
+ * The files that run on Express 5 as well: the core and Passport tests, and the panel in Chromium
+ * (the example app builds the panel's router on the app's Express). Not the panel's API tests
+ * (admin-*: they run on Express 4, the panel on Express 5 being proved in Chromium), the event
+ * stream's browser test, nor the files without an Express app under test: the command line (cli),
+ * migrations and options.
  */
 const notOnExpress5 = new Set([
   'test/cli.test.ts',
@@ -66,7 +67,10 @@ const notOnExpress5 = new Set([
   'test/options.test.ts',
 ])
 const onExpress5 = (file: string) =>
-  /^test\/[^/]+\.test\.ts$/.test(file) && !file.startsWith('test/admin') && !notOnExpress5.has(file)
+  file === 'test/browser/admin.browser.test.ts' ||
+  (/^test\/[^/]+\.test\.ts$/.test(file) &&
+    !file.startsWith('test/admin') &&
+    !notOnExpress5.has(file))
 const express5 = process.env.CI === 'true' || process.env.TEST_EXPRESS5 === '1'
 
 const targets: Target[] = [

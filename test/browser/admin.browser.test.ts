@@ -19,6 +19,7 @@ import type { Browser as Chromium, Page } from 'playwright-core'
 import type { ExampleApp } from '../../example-app/app.js'
 import { freshDatabase, type TestDatabase } from '../support/database.js'
 import { hashPassword } from '../../example-app/passwords.js'
+import { express, expressMajor } from '../support/express.js'
 import { Browser, listen } from '../support/http.js'
 import { sqlRegistry } from '../support/sql-backend.js'
 
@@ -49,7 +50,7 @@ async function saveScreenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, name) })
 }
 
-describe('AdminJS panel in Chromium', { skip, timeout: 180_000 }, () => {
+describe(`AdminJS panel in Chromium (Express ${expressMajor})`, { skip, timeout: 180_000 }, () => {
   let db: TestDatabase
   let example: ExampleApp
   let server: Awaited<ReturnType<typeof listen>>
@@ -67,6 +68,7 @@ describe('AdminJS panel in Chromium', { skip, timeout: 180_000 }, () => {
     example = await createExampleApp({
       databaseUrl: db.url,
       sessionSecret: 'browser test secret',
+      express,
       singleSession: {
         limit: 3,
         idleTimeout: (user) => (user.email === IDLE_ADMIN ? 3000 : null),
