@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { DataTypes } from 'sequelize'
+import { cliBundle } from './support/cli-bundle.js'
 import { dialect, freshDatabase, type TestDatabase } from './support/database.js'
 import { createExampleApp, type ExampleApp } from '../example-app/app.js'
 import { express } from './support/express.js'
@@ -32,15 +33,19 @@ interface Run {
 }
 
 /**
- * Runs the real command line in its own process, from the TypeScript source (what a fresh clone
- * has after `npm install`; the published package runs the same code from build/cli/index.js).
+ * Runs the real command line in its own process: the TypeScript source compiled once into one
+ * module (test/support/cli-bundle.ts; the published package runs the same code from
+ * build/cli/index.js).
  */
-function cli(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+async function cli(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): Promise<Run> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
   // REDIS_URL alone selects Redis: only a test that means it sets it.
   if (!('REDIS_URL' in env)) delete childEnv.REDIS_URL
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete childEnv[key]
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+  const child = spawn(process.execPath, [await cliBundle(), ...args], {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
