@@ -11,7 +11,7 @@ import { accountRoutes, explainEnding } from './account.js'
 import { ADMIN_ROOT, createAdminPanel } from './admin.js'
 import { openDatabase } from './database.js'
 import { homePage, loginPage } from './pages.js'
-import { verifyPassword } from './passwords.js'
+import { passwordHashCost, verifyPassword } from './passwords.js'
 import {
   createExampleStore,
   redisSettings,
@@ -67,6 +67,7 @@ declare module 'express-session' {
 }
 
 export async function createExampleApp(options: ExampleAppOptions): Promise<ExampleApp> {
+  passwordHashCost() // a bad PASSWORD_HASH_COST stops the app here, before anything opens
   const kind = sessionStoreKind(options.sessionStore, options.databaseUrl)
   const redis = kind === 'redis' ? redisSettings(options.redis) : undefined
   const sequelize = await openDatabase(options.databaseUrl)

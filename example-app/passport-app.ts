@@ -22,7 +22,7 @@ import {
 import { openDatabase } from './database.js'
 import { singleSessionOptionsFromEnv } from './env.js'
 import { homePage, loginPage } from './pages.js'
-import { verifyPassword } from './passwords.js'
+import { passwordHashCost, verifyPassword } from './passwords.js'
 import {
   createExampleStore,
   redisSettings,
@@ -69,6 +69,7 @@ export interface PassportExampleApp {
 export async function createPassportExampleApp(
   options: PassportExampleOptions,
 ): Promise<PassportExampleApp> {
+  passwordHashCost() // a bad PASSWORD_HASH_COST stops the app here, before anything opens
   const kind = sessionStoreKind(options.sessionStore, options.databaseUrl)
   const redis = kind === 'redis' ? redisSettings(options.redis) : undefined
   const sequelize = await openDatabase(options.databaseUrl)

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test'
 import { QueryTypes } from 'sequelize'
 import { createExampleApp, type ExampleApp } from '../example-app/app.js'
 import { createPassportExampleApp } from '../example-app/passport-app.js'
+import { hashPassword, passwordHashCost, verifyPassword } from '../example-app/passwords.js'
 import { dialect, freshDatabase, type TestDatabase } from './support/database.js'
 import { express } from './support/express.js'
 import { Browser, listen, sidOf } from './support/http.js'
@@ -187,6 +188,42 @@ for (const run of STORE_RUNS)
       })
     })
   })
+
+describe('example app: password hashes', () => {
+  it('reads PASSWORD_HASH_COST, a power of two, and refuses anything else at start-up', async () => {
+    assert.equal(passwordHashCost({}), 16384)
+    assert.equal(passwordHashCost({ PASSWORD_HASH_COST: '1024' }), 1024)
+    for (const bad of ['1000', '0', '1', '2097152', '1e3', 'fast']) {
+      assert.throws(() => passwordHashCost({ PASSWORD_HASH_COST: bad }), /PASSWORD_HASH_COST/)
+    }
+    const previous = process.env.PASSWORD_HASH_COST
+    process.env.PASSWORD_HASH_COST = 'fast'
+    try {
+      await assert.rejects(
+        createExampleApp({ databaseUrl: 'sqlite::memory:', sessionSecret: 's' }),
+        /PASSWORD_HASH_COST must be a power of two/,
+      )
+    } finally {
+      if (previous === undefined) delete process.env.PASSWORD_HASH_COST
+      else process.env.PASSWORD_HASH_COST = previous
+    }
+  })
+
+  it('each hash keeps its own cost; the older format without one still verifies', async () => {
+    const cheap = await hashPassword('password', 1024)
+    const dear = await hashPassword('password', 16384)
+    assert.match(cheap, /^scrypt\$1024\$/)
+    assert.ok(await verifyPassword('password', cheap))
+    assert.ok(await verifyPassword('password', dear))
+    assert.ok(!(await verifyPassword('Password', cheap)))
+    // scrypt$<salt>$<key>, as hashed before the cost was recorded: N = 2^14.
+    const [, , salt, key] = dear.split('$')
+    assert.ok(await verifyPassword('password', `scrypt$${salt}$${key}`))
+    assert.ok(!(await verifyPassword('password', `scrypt$1024$${salt}$${key}`)))
+    for (const junk of ['', 'scrypt$', 'bcrypt$1$2$3', `scrypt$abc$${salt}$${key}`])
+      assert.ok(!(await verifyPassword('password', junk)), junk)
+  })
+})
 
 describe('example app: SESSION_STORE', () => {
   const alice = { email: 'alice@example.com', password: 'password' }

@@ -168,6 +168,8 @@ function runFiles(target: Target, files: readonly string[]): Promise<Totals> {
     else delete env.TEST_DATABASE_URL
     env.TEST_EXPRESS = String(target.express)
     env.TEST_STORE = target.store ?? 'sequelize'
+    // The example app's password hashes: cheap, or thousands of test logins spend minutes in scrypt.
+    env.PASSWORD_HASH_COST ??= '1024'
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
