@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { DataTypes } from 'sequelize'
+import { tableNames } from '../src/migrations/context.js'
 import { cliBundle } from './support/cli-bundle.js'
 import { dialect, freshDatabase, type TestDatabase } from './support/database.js'
 import { createExampleApp, type ExampleApp } from '../example-app/app.js'
@@ -443,9 +444,7 @@ describe(
           const first = await cli(['migrate'], env)
           assert.equal(first.code, 0, first.stderr)
           assert.match(first.stdout, /^Applied \d+ migrations?:\n {2}0001-create-user-sessions/)
-          const tables = (await db.sequelize.getQueryInterface().showAllTables()).map((t) =>
-            typeof t === 'string' ? t : (t as { tableName: string }).tableName,
-          )
+          const tables = await tableNames(db.sequelize.getQueryInterface())
           const sessionTable = storeKind() === 'pg-simple' ? 'session' : 'Sessions'
           for (const table of ['user_sessions', sessionTable, 'single_session_migrations']) {
             assert.ok(tables.includes(table), `${table} exists`)
