@@ -8,7 +8,6 @@ import {
   type SingleSessionOptions,
 } from '../src/index.js'
 import { accountRoutes, explainEnding } from './account.js'
-import { ADMIN_ROOT, createAdminPanel } from './admin.js'
 import { openDatabase } from './database.js'
 import { homePage, loginPage } from './pages.js'
 import { passwordHashCost, verifyPassword } from './passwords.js'
@@ -41,6 +40,12 @@ export interface ExampleAppOptions {
   onError?: (error: unknown) => void
   /** The Express to build the app on (default: `express`). The tests pass Express 5 here. */
   express?: typeof express
+  /**
+   * Mounts the AdminJS panel at /admin (default: true). Without it the app is a plain site with
+   * the session limit, and AdminJS is never loaded (it takes seconds to import), which the
+   * tests that do not open the panel rely on.
+   */
+  adminPanel?: boolean
 }
 
 export interface ExampleApp {
@@ -123,18 +128,21 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
   )
   app.use(singleSession.middleware())
   // The admin panel, on the same session cookie. No body parser may run before it.
-  app.use(
-    ADMIN_ROOT,
-    createAdminPanel({
-      sequelize,
-      User,
-      singleSession,
-      store,
-      sessionSecret: options.sessionSecret,
-      cookie,
-      router: framework.Router(),
-    }).router,
-  )
+  if (options.adminPanel ?? true) {
+    const { ADMIN_ROOT, createAdminPanel } = await import('./admin.js')
+    app.use(
+      ADMIN_ROOT,
+      createAdminPanel({
+        sequelize,
+        User,
+        singleSession,
+        store,
+        sessionSecret: options.sessionSecret,
+        cookie,
+        router: framework.Router(),
+      }).router,
+    )
+  }
 
   const json = framework.json({ limit: '10kb' })
   const form = framework.urlencoded({ extended: false, limit: '10kb' })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, it } from 'node:test'
-import { withExample } from './support/example.js'
+import { withExamplePanel } from './support/example.js'
 import type { Browser } from './support/http.js'
 import { panelSession } from './support/panel.js'
 
@@ -15,7 +15,7 @@ async function loginPage(browser: Browser): Promise<string> {
 
 describe('the panel login page says why the session ended', () => {
   it('signed in elsewhere, naming the device; a fresh visit gets the stock page', () =>
-    withExample('panel-why-evicted', { limit: 1 }, async ({ url, browser }) => {
+    withExamplePanel('panel-why-evicted', { limit: 1 }, async ({ url, browser }) => {
       const first = await panelSession(url, 'admin')
       await panelSession(url, 'admin')
       const redirect = await first.request('GET', '/admin', undefined, html)
@@ -25,7 +25,7 @@ describe('the panel login page says why the session ended', () => {
     }))
 
   it('logged out by an admin', () =>
-    withExample('panel-why-admin', { limit: 2 }, async ({ url, example }) => {
+    withExamplePanel('panel-why-admin', { limit: 2 }, async ({ url, example }) => {
       const staff = await panelSession(url, 'staff')
       const user = await example.User.findOne({ where: { email: 'staff@example.com' } })
       await example.singleSession.logoutUsers([user!.id])
@@ -33,7 +33,7 @@ describe('the panel login page says why the session ended', () => {
     }))
 
   it('idle timeout and absolute timeout, each with its own sentence', () =>
-    withExample(
+    withExamplePanel(
       'panel-why-timeouts',
       {
         limit: 2,
@@ -50,15 +50,19 @@ describe('the panel login page says why the session ended', () => {
     ))
 
   it('deny mode: a refused panel login says the account is at its limit', () =>
-    withExample('panel-why-denied', { limit: 1, onLimit: 'deny-new' }, async ({ url, browser }) => {
-      await panelSession(url, 'admin')
-      const refused = await browser().request(
-        'POST',
-        '/admin/login',
-        'email=admin%40example.com&password=password',
-        { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-      )
-      assert.equal(refused.status, 400)
-      assert.match(refused.text, /already signed in on the maximum number of devices/)
-    }))
+    withExamplePanel(
+      'panel-why-denied',
+      { limit: 1, onLimit: 'deny-new' },
+      async ({ url, browser }) => {
+        await panelSession(url, 'admin')
+        const refused = await browser().request(
+          'POST',
+          '/admin/login',
+          'email=admin%40example.com&password=password',
+          { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        )
+        assert.equal(refused.status, 400)
+        assert.match(refused.text, /already signed in on the maximum number of devices/)
+      },
+    ))
 })

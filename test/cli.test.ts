@@ -567,6 +567,7 @@ describe('command line on Redis', onceOnRedis, () => {
     db = await freshDatabase('cli_redis')
     prefix = uniquePrefix('cli')
     example = await createExampleApp({
+      adminPanel: false,
       databaseUrl: db.url,
       sessionStore: 'redis',
       redis: { url, prefix },

@@ -41,6 +41,7 @@ for (const run of STORE_RUNS)
       db = await freshDatabase('example')
       const prefix = uniquePrefix('example')
       example = await createExampleApp({
+        adminPanel: false,
         databaseUrl: db.url,
         sessionStore: run.sessionStore,
         redis: { url: redisUrl(), prefix },
@@ -272,6 +273,7 @@ describe('example app: SESSION_STORE', () => {
   it('memory: MemoryStore keeps the sessions, one per user as with the default store', async () => {
     const db = await freshDatabase('example_memory')
     const example = await createExampleApp({
+      adminPanel: false,
       databaseUrl: db.url,
       sessionStore: 'memory',
       sessionSecret: 'example test secret',
@@ -286,6 +288,8 @@ describe('example app: SESSION_STORE', () => {
       assert.equal((await second.post('/login', alice)).status, 200)
       assert.equal((await first.get('/me')).status, 401)
       assert.equal((await second.get('/me')).status, 200)
+      // adminPanel: false: a plain site, no panel mounted.
+      assert.equal((await second.get('/admin')).status, 404)
     } finally {
       await server.close()
       await example.close()
@@ -306,6 +310,7 @@ describe('example app: SESSION_STORE', () => {
       before(async () => {
         db = await freshDatabase('example_pg_simple')
         example = await createExampleApp({
+          adminPanel: false,
           databaseUrl: db.url,
           sessionStore: 'pg-simple',
           sessionSecret: 'example test secret',

@@ -8,6 +8,7 @@ import { singleSessionOptionsFromEnv } from '../../example-app/env.js'
 import { express } from './express.js'
 
 const example = await createExampleApp({
+  adminPanel: false,
   databaseUrl: process.env.DATABASE_URL!,
   sessionStore: process.env.SESSION_STORE,
   redis: { url: process.env.REDIS_URL, prefix: process.env.REDIS_PREFIX },

@@ -18,17 +18,37 @@ export interface RunningExample {
   signIn: (email: string, userAgent?: string) => Promise<Browser>
 }
 
-/** The example app on a fresh database and a real port, for the duration of `body`. */
-export async function withExample(
+/**
+ * The example app's site (no admin panel, so AdminJS is not loaded) on a fresh database and a
+ * real port, for the duration of `body`.
+ */
+export function withExample(
   label: string,
   singleSession: ExampleAppOptions['singleSession'],
+  body: (running: RunningExample) => Promise<void>,
+): Promise<void> {
+  return runExample(label, { singleSession, adminPanel: false }, body)
+}
+
+/** withExample() with the admin panel mounted at /admin. */
+export function withExamplePanel(
+  label: string,
+  singleSession: ExampleAppOptions['singleSession'],
+  body: (running: RunningExample) => Promise<void>,
+): Promise<void> {
+  return runExample(label, { singleSession, adminPanel: true }, body)
+}
+
+async function runExample(
+  label: string,
+  options: Pick<ExampleAppOptions, 'singleSession' | 'adminPanel'>,
   body: (running: RunningExample) => Promise<void>,
 ): Promise<void> {
   const db = await freshDatabase(label)
   const example = await createExampleApp({
     databaseUrl: db.url,
     sessionSecret: 'example test secret',
-    singleSession,
+    ...options,
     express,
   })
   const server = await listen(example.app)

@@ -20,6 +20,7 @@ export async function prepareExampleDatabase(
   redis?: RedisSettings,
 ): Promise<void> {
   const example = await createExampleApp({
+    adminPanel: false,
     databaseUrl,
     sessionStore,
     redis,
