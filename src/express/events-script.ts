@@ -5,7 +5,8 @@ import { invalidOption } from '../errors.js'
  * The browser side of `eventsHandler()`, plain ES2017 without a framework. It defines
  * `window.SingleSessionEvents.watch({ url, onEnded, redirectTo })`, which opens the stream with
  * the page's cookie and, when the session ends, calls `onEnded(reason)` or goes to
- * `redirectTo?reason=<reason>` (no `reason` parameter for a plain logout). It reads the stream
+ * `redirectTo?reason=<reason>` (no `reason` parameter for a plain logout; nowhere when the page
+ * is `redirectTo` itself, as AdminJS's login page is, since its assets load there too). It reads the stream
  * with fetch, not EventSource, to see status codes: it reconnects with a growing delay (1 s to
  * 30 s, with jitter) after a network error, a 5xx or a 429, and stops on 401. A 401 after the
  * stream had been open means the session ended without a recorded reason: `onEnded(null)`.
@@ -29,6 +30,8 @@ export const EVENTS_SCRIPT = `(function () {
       stop()
       if (typeof options.onEnded === 'function') return options.onEnded(reason)
       if (options.redirectTo) {
+        // Already there (a login page that loads the script too): going again would loop.
+        if (window.location.pathname === options.redirectTo.split('?')[0]) return
         var target = options.redirectTo
         if (reason) target += (target.indexOf('?') === -1 ? '?' : '&') + 'reason=' + encodeURIComponent(reason)
         window.location.assign(target)

@@ -210,6 +210,12 @@ describe('instant sign-out in Chromium', { skip, timeout: 240_000 }, () => {
           .getByText(/signed in on another device|signed in elsewhere|signed in on/i)
           .first()
           .waitFor()
+        // The login page loads the panel's scripts too, the event script among them: it stays.
+        await page.waitForLoadState('load')
+        let navigations = 0
+        page.on('framenavigated', () => (navigations += 1))
+        await new Promise((resolve) => setTimeout(resolve, 3000))
+        assert.equal(navigations, 0, `the login page reloaded itself: ${page.url()}`)
       } finally {
         await first.close()
         await second.close()
