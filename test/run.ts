@@ -6,6 +6,8 @@
  * library's records in Redis, SQLite for the rest). Every test app is built on Express 4; under CI=true
  * or TEST_EXPRESS5=1 the core and Passport tests run once more, on SQLite and Express 5.
  *
+ * The targets do not run one after the other: their files share one pool of jobs (see JOBS).
+ *
  *   npm test                      SQLite only
  *   npm test -- test/login.test.ts   selected files
  *   TEST_EXPRESS5=1 npm test      Express 5 too
@@ -142,26 +144,10 @@ interface Totals {
 }
 
 /**
- * The browser test runs on its own, after the others: a real browser against a real app is
- * the test most sensitive to a machine loaded by the multi-process tests.
+ * Runs `files` in one `node --test` process (one file at a time) and resolves, once it exits, to
+ * its counts and its whole report, which the caller prints in one piece.
  */
-async function runSuite(target: Target, files: readonly string[]): Promise<Totals> {
-  const browser = files.filter((f) => f.startsWith('test/browser/'))
-  const others = files.filter((f) => !f.startsWith('test/browser/'))
-  const totals: Totals = { pass: 0, fail: 0, skipped: 0, skippedSuites: 0 }
-  for (const group of [others, browser]) {
-    if (group.length === 0) continue
-    const part = await runFiles(target, group)
-    totals.pass += part.pass
-    totals.fail += part.fail
-    totals.skipped += part.skipped
-    totals.skippedSuites += part.skippedSuites
-    totals.skips = [...(totals.skips ?? []), ...(part.skips ?? [])]
-  }
-  return totals
-}
-
-function runFiles(target: Target, files: readonly string[]): Promise<Totals> {
+function runFiles(target: Target, files: readonly string[]): Promise<Totals & { output: string }> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env }
     if (target.url) env.TEST_DATABASE_URL = target.url
@@ -172,13 +158,12 @@ function runFiles(target: Target, files: readonly string[]): Promise<Totals> {
     env.PASSWORD_HASH_COST ??= '1024'
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
       { env, stdio: ['ignore', 'pipe', 'inherit'] },
     )
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString()
-      process.stdout.write(chunk)
     })
     child.on('error', reject)
     child.on('close', (code) => {
@@ -189,7 +174,8 @@ function runFiles(target: Target, files: readonly string[]): Promise<Totals> {
         ([, name, why]) => (why ? `${name}: ${why}` : name!),
       )
       const skippedTests = count('skipped')
-      const totals: Totals = {
+      const totals: Totals & { output: string } = {
+        output,
         pass: count('pass'),
         fail: count('fail'),
         skipped: Math.max(skippedTests, skips.length),
@@ -202,26 +188,110 @@ function runFiles(target: Target, files: readonly string[]): Promise<Totals> {
   })
 }
 
-const summary: string[] = []
-const overall: Totals = { pass: 0, fail: 0, skipped: 0, skippedSuites: 0 }
+/**
+ * About how long a file runs alone on a quiet 2-core machine, in seconds: the few that take far
+ * longer than the rest. Only the order of the jobs depends on it, never what runs.
+ */
+const SECONDS: Record<string, number> = {
+  'test/processes.test.ts': 40,
+  'test/cli.test.ts': 38,
+  'test/browser/events.browser.test.ts': 30,
+  'test/browser/admin.browser.test.ts': 25,
+  'test/timeouts.test.ts': 22,
+  'test/admin-hostile.test.ts': 9,
+  'test/events.test.ts': 7,
+}
+const secondsOf = (file: string) => SECONDS[file] ?? 3
+
+/**
+ * The files in jobs of about 30 s each (a longer file is a job of its own): few enough that
+ * each `node --test` start-up counts for little, small enough that the pool below ends together.
+ */
+function parts(list: string[]): string[][] {
+  const result: Array<{ files: string[]; seconds: number }> = []
+  for (const file of [...list].sort((a, b) => secondsOf(b) - secondsOf(a))) {
+    const room = result.find((part) => part.seconds + secondsOf(file) <= 30)
+    if (room) {
+      room.files.push(file)
+      room.seconds += secondsOf(file)
+    } else result.push({ files: [file], seconds: secondsOf(file) })
+  }
+  return result.map((part) => part.files)
+}
+
+/**
+ * The jobs: each target's files in parts of about 30 s (parts() above), every target's jobs in
+ * one queue, longest first. JOBS of them (TEST_JOBS, default 2) run at once, each a `node --test`
+ * process running its files one at a time; every file has its own database, so any two can run
+ * side by side. More than two at once on two cores made the whole run slower, not faster: the
+ * suite is CPU-bound. Each job's report is printed whole when it ends; the summary keeps the
+ * targets' order.
+ */
+interface Job {
+  target: Target
+  files: string[]
+}
+const JOBS = Math.max(1, Number(process.env.TEST_JOBS ?? 2) || 2)
+/** Each target's line of the summary, in the targets' order: filled as they are known. */
+const lines = new Map<Target, string>()
+const jobs: Job[] = []
+const runnable: Target[] = []
 for (const target of targets) {
   if (target.url === undefined) {
-    summary.push(`${target.name}: skipped (${target.hint})`)
+    lines.set(target, `${target.name}: skipped (${target.hint})`)
     continue
   }
   const selected = target.only ? files.filter(target.only) : files
   if (selected.length === 0) {
-    summary.push(`${target.name}: none of the selected files runs here`)
+    lines.set(target, `${target.name}: none of the selected files runs here`)
     continue
   }
-  console.log(`\n=== ${target.name} ===`)
-  const totals = await runSuite(target, selected)
+  runnable.push(target)
+  const browser = selected.filter((f) => f.startsWith('test/browser/'))
+  const others = selected.filter((f) => !f.startsWith('test/browser/'))
+  for (const part of [...parts(browser), ...parts(others)]) jobs.push({ target, files: part })
+}
+
+// The longest first, so that the short ones fill in at the end.
+const jobSeconds = (job: Job) => job.files.reduce((sum, file) => sum + secondsOf(file), 0)
+jobs.sort((a, b) => jobSeconds(b) - jobSeconds(a))
+
+function isBrowserJob(job: Job): boolean {
+  return job.files.every((f) => f.startsWith('test/browser/'))
+}
+
+const results = new Map<Target, Totals[]>()
+const started = Date.now()
+const queue = [...jobs]
+async function worker(): Promise<void> {
+  for (let job = queue.shift(); job; job = queue.shift()) {
+    const what = isBrowserJob(job) ? `${job.target.name}, browser test` : job.target.name
+    console.log(`--- ${what}: ${job.files.length} file${job.files.length === 1 ? '' : 's'} started`)
+    const part = await runFiles(job.target, job.files)
+    const seconds = Math.round((Date.now() - started) / 1000)
+    console.log(`\n=== ${what} (done at ${seconds} s) ===\n${part.output}`)
+    results.set(job.target, [...(results.get(job.target) ?? []), part])
+  }
+}
+await Promise.all(Array.from({ length: Math.min(JOBS, jobs.length) }, () => worker()))
+
+const overall: Totals = { pass: 0, fail: 0, skipped: 0, skippedSuites: 0 }
+for (const target of runnable) {
+  const totals: Totals = { pass: 0, fail: 0, skipped: 0, skippedSuites: 0, skips: [] }
+  for (const part of results.get(target) ?? []) {
+    totals.pass += part.pass
+    totals.fail += part.fail
+    totals.skipped += part.skipped
+    totals.skippedSuites += part.skippedSuites
+    totals.skips = [...(totals.skips ?? []), ...(part.skips ?? [])]
+  }
   overall.pass += totals.pass
   overall.fail += totals.fail
   overall.skipped += totals.skipped
   const suites = totals.skippedSuites
   const tests = totals.skipped - suites
-  summary.push(
+  lines.set(
+    target,
     `${target.name}: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped` +
       (suites > 0
         ? ` (${tests} test${tests === 1 ? '' : 's'} and ${suites} whole suite${suites === 1 ? '' : 's'})`
@@ -230,9 +300,13 @@ for (const target of targets) {
   )
 }
 
+const summary = targets.flatMap((target) => lines.get(target) ?? [])
 if (!chromium && files.some((f) => f.startsWith('test/browser/'))) {
   summary.push('Browser test: skipped (Chromium not found; apt-get install chromium to run it)')
 }
 console.log('\n' + summary.join('\n'))
-console.log(`${overall.pass} passed, ${overall.fail} failed, ${overall.skipped} skipped`)
+console.log(
+  `${overall.pass} passed, ${overall.fail} failed, ${overall.skipped} skipped` +
+    ` in ${Math.round((Date.now() - started) / 1000)} s`,
+)
 process.exitCode = overall.fail > 0 ? 1 : 0
