@@ -185,6 +185,31 @@ describe('event stream', { timeout: 120_000 }, () => {
       await expectEnded(phoneStream, 'revoked-by-user')
     }))
 
+  it('tells every stream of a bulk logout its reason, the reasons read in one journal call', () =>
+    withApp({ limit: 2 }, async (app) => {
+      const ids = [120, 121, 122, 123, 124]
+      const browsers = await Promise.all(ids.map((id) => app.signIn(id)))
+      const bystander = await app.signIn(125)
+      const streams = await Promise.all(browsers.map((b) => app.stream(b)))
+      const journal = app.singleSession.journal
+      const calls = { many: 0, one: 0 }
+      const findEndings = journal.findEndings!.bind(journal)
+      const findEnding = journal.findEnding.bind(journal)
+      journal.findEndings = (sids) => ((calls.many += 1), findEndings(sids))
+      journal.findEnding = (sid) => ((calls.one += 1), findEnding(sid))
+      await app.singleSession.logoutUsers(ids)
+      for (const stream of streams) await expectEnded(stream, 'logged-out-by-admin')
+      assert.equal(calls.one, 0, 'no lookup one session at a time')
+      assert.ok(calls.many >= 1 && calls.many < ids.length, `${calls.many} journal calls`)
+
+      // findEndings() itself: the ended sessions' reasons; a live session is left out.
+      const sids = browsers.map((b) => sidOf(b.cookie)!)
+      const found = await findEndings([...sids, sidOf(bystander.cookie)!, 'unknown-sid'])
+      assert.deepEqual([...found.keys()].sort(), [...sids].sort())
+      for (const ending of found.values()) assert.equal(ending.reason, 'logged-out-by-admin')
+      assert.equal((await findEnding(sids[0]!))?.reason, 'logged-out-by-admin')
+    }))
+
   it('ends an idle session at its deadline while its page only listens', () =>
     withApp({ idleTimeout: 1500 }, async (app) => {
       const browser = await app.signIn(106)

@@ -1,7 +1,7 @@
 import { log } from '../log.js'
 import type { SessionEndReason } from './ending.js'
 import type { EndNotices } from './ports/end-notices.js'
-import type { SessionJournal } from './ports/journal.js'
+import type { SessionEnding, SessionJournal } from './ports/journal.js'
 import type { SessionRegistry } from './ports/registry.js'
 import { sessionRef } from './session-ref.js'
 
@@ -90,6 +90,9 @@ export class EndWatch implements EndObserver {
   private subscription: Promise<(() => Promise<void>) | null> | null = null
   /** The last stop of the listener and poll, for `close()` to wait on. */
   private stopping: Promise<void> = Promise.resolve()
+
+  /** Sessions whose reason is wanted, looked up together on the next turn of the event loop. */
+  private wanted = new Map<string, Array<(ending: SessionEnding | null) => void>>()
 
   constructor(private readonly deps: EndWatchDependencies) {}
 
@@ -280,11 +283,7 @@ export class EndWatch implements EndObserver {
     if (watched.settling) return
     watched.settling = true
     let reason: SessionEndReason | null = null
-    try {
-      reason = (await this.deps.journal.findEnding(watched.sid))?.reason ?? null
-    } catch (error) {
-      log('could not read why a watched session ended: %O', error)
-    }
+    reason = (await this.endingOf(watched.sid))?.reason ?? null
     // Missing without a reason: a plain logout, or a regenerate. The poll may have seen the
     // record gone just before the end that removed it reports here or in a notice: wait for it.
     if (reason === null && !watched.certain) await delay(UNCERTAIN_GRACE_MS)
@@ -293,6 +292,44 @@ export class EndWatch implements EndObserver {
     for (const watcher of watchers) {
       if (reason !== null || watched.certain) watcher.ended(reason)
       else watcher.gone()
+    }
+  }
+
+  /**
+   * Why a session ended, or null. The sessions asked for in one turn of the event loop (every
+   * session of a bulk logout) are looked up in one journal call where the journal has
+   * findEndings(); a failed lookup counts as no reason.
+   */
+  private endingOf(sid: string): Promise<SessionEnding | null> {
+    return new Promise((resolve) => {
+      const waiting = this.wanted.get(sid)
+      if (waiting) return waiting.push(resolve)
+      if (this.wanted.size === 0) setImmediate(() => void this.lookUpEndings())
+      this.wanted.set(sid, [resolve])
+    })
+  }
+
+  private async lookUpEndings(): Promise<void> {
+    const wanted = this.wanted
+    this.wanted = new Map()
+    const { journal } = this.deps
+    let found: Map<string, SessionEnding>
+    try {
+      if (journal.findEndings) {
+        found = await journal.findEndings([...wanted.keys()])
+      } else {
+        found = new Map()
+        for (const sid of wanted.keys()) {
+          const ending = await journal.findEnding(sid)
+          if (ending) found.set(sid, ending)
+        }
+      }
+    } catch (error) {
+      log('could not read why %d watched session(s) ended: %O', wanted.size, error)
+      found = new Map()
+    }
+    for (const [sid, resolvers] of wanted) {
+      for (const resolve of resolvers) resolve(found.get(sid) ?? null)
     }
   }
 

@@ -61,6 +61,11 @@ export type AuditSortKey = (typeof AUDIT_SORT_KEYS)[number]
 export interface SessionJournal {
   recordEndings(endings: ReadonlyArray<SessionEnding & { sid: string }>): Promise<void>
   findEnding(sid: string): Promise<SessionEnding | null>
+  /**
+   * findEnding() for many sessions in one round trip: the live endings by sid (a session with
+   * none is left out). Optional: without it, callers look each session up on its own.
+   */
+  findEndings?(sids: readonly string[]): Promise<Map<string, SessionEnding>>
   audit(entries: readonly AuditEntry[]): Promise<void>
   /** Deletes ending records whose session would have expired anyway. */
   pruneEndings(): Promise<number>

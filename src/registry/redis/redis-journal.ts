@@ -23,6 +23,8 @@ import { END } from './scripts.js'
 
 /** Audit lines read per XRANGE when a listing has to look at all of them. */
 const AUDIT_READ = 1000
+/** Keys per MGET of findEndings(). */
+const MGET_BATCH = 1000
 
 /**
  * Reasons and the audit trail in Redis. A reason expires when its session would have (nothing
@@ -82,6 +84,25 @@ export class RedisJournal implements SessionJournal {
     if (!text) return null
     const ending = decodeEnding(text)
     return ending.expiresAt.getTime() > Date.now() ? ending : null
+  }
+
+  async findEndings(sids: readonly string[]): Promise<Map<string, SessionEnding>> {
+    const found = new Map<string, SessionEnding>()
+    const unique = [...new Set(sids)]
+    // Every key shares the prefix's hash tag: one MGET per batch, on a cluster too.
+    for (let start = 0; start < unique.length; start += MGET_BATCH) {
+      const batch = unique.slice(start, start + MGET_BATCH)
+      const keys = batch.map((sid) => this.keys.ending(endingRef(sid)))
+      const values = asArray(await this.redis.send(['MGET', ...keys], keys[0]))
+      const now = Date.now()
+      batch.forEach((sid, index) => {
+        const text = asString(values[index])
+        if (!text) return
+        const ending = decodeEnding(text)
+        if (ending.expiresAt.getTime() > now) found.set(sid, ending)
+      })
+    }
+    return found
   }
 
   async audit(entries: readonly AuditEntry[]): Promise<void> {

@@ -65,19 +65,20 @@ export class SequelizeJournal implements SessionJournal {
       where: { ref: endingRef(sid), expiresAt: { [Op.gt]: new Date() } },
       raw: true,
     })
-    if (!row) return null
-    return {
-      reason: row.reason as SessionEnding['reason'],
-      userId: row.userId,
-      endedAt: new Date(row.endedAt),
-      expiresAt: new Date(row.expiresAt),
-      actor: {
-        kind: row.actorKind as Actor['kind'],
-        id: row.actorId,
-        label: row.actorLabel,
-      },
-      newDevice: row.newDevice,
+    return row ? endingOf(row) : null
+  }
+
+  async findEndings(sids: readonly string[]): Promise<Map<string, SessionEnding>> {
+    const found = new Map<string, SessionEnding>()
+    const sidByRef = new Map(sids.map((sid) => [endingRef(sid), sid]))
+    for (const refs of chunks([...sidByRef.keys()])) {
+      const rows = await this.Ending.findAll({
+        where: { ref: { [Op.in]: refs }, expiresAt: { [Op.gt]: new Date() } },
+        raw: true,
+      })
+      for (const row of rows) found.set(sidByRef.get(row.ref)!, endingOf(row))
     }
+    return found
   }
 
   async audit(entries: readonly AuditEntry[], transaction?: Transaction): Promise<void> {
@@ -157,6 +158,22 @@ function toAuditRecord(row: SessionAuditAttributes): AuditRecord {
       label: row.actorLabel ?? null,
     },
     detail: row.detail ?? null,
+  }
+}
+
+/** A stored reason as the port gives it. */
+function endingOf(row: SessionEndingAttributes): SessionEnding {
+  return {
+    reason: row.reason as SessionEnding['reason'],
+    userId: row.userId,
+    endedAt: new Date(row.endedAt),
+    expiresAt: new Date(row.expiresAt),
+    actor: {
+      kind: row.actorKind as Actor['kind'],
+      id: row.actorId,
+      label: row.actorLabel,
+    },
+    newDevice: row.newDevice,
   }
 }
 
