@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize'
-import { SequelizeStorage, Umzug } from 'umzug'
+import type { Umzug } from 'umzug'
 import { log } from '../log.js'
 import { createUserSessions } from './0001-create-user-sessions.js'
 import { createSessionJournal } from './0002-create-session-journal.js'
@@ -15,10 +15,16 @@ export const migrations: readonly Migration[] = [
 
 export const MIGRATIONS_TABLE = 'single_session_migrations'
 
-export function createMigrator(
+/**
+ * The migration runner. umzug is loaded here, on the first migrate(), not when the library is:
+ * an app that never migrates from this process (the CLI's other commands, most requests'
+ * processes) does not pay its start-up time.
+ */
+async function createMigrator(
   sequelize: Sequelize,
   tables: MigrationTables,
-): Umzug<MigrationContext> {
+): Promise<Umzug<MigrationContext>> {
+  const { SequelizeStorage, Umzug } = await import('umzug')
   return new Umzug<MigrationContext>({
     migrations: migrations.map((migration) => ({ ...migration })),
     context: { queryInterface: sequelize.getQueryInterface(), ...tables },
@@ -34,6 +40,6 @@ export function createMigrator(
 
 /** Applies pending migrations; resolves to the names applied. */
 export async function migrate(sequelize: Sequelize, tables: MigrationTables): Promise<string[]> {
-  const applied = await createMigrator(sequelize, tables).up()
+  const applied = await (await createMigrator(sequelize, tables)).up()
   return applied.map((migration) => migration.name)
 }
