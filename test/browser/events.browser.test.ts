@@ -38,6 +38,17 @@ const skip =
 const WITHIN_MS = 2000
 const SIGNED_OUT = '[data-testid="signed-out-reason"]'
 
+/** A page of the panel, signed in as admin@ (the panel's login form). */
+async function panelPage(context: BrowserContext, baseUrl: string): Promise<Page> {
+  const page = await context.newPage()
+  page.setDefaultTimeout(60_000)
+  await page.goto(`${baseUrl}/admin/login`)
+  await page.fill('input[name="email"]', 'admin@example.com')
+  await page.fill('input[name="password"]', 'password')
+  await Promise.all([page.waitForURL(/\/admin\/?$/), page.press('input[name="password"]', 'Enter')])
+  return page
+}
+
 async function signInPage(context: BrowserContext, baseUrl: string, email: string): Promise<Page> {
   const page = await context.newPage()
   page.setDefaultTimeout(30_000)
@@ -68,6 +79,36 @@ async function expectSignedOutWithin(page: Page, end: () => Promise<unknown>, te
   assert.equal(navigations, 0, 'the page was not reloaded')
 }
 
+/**
+ * The example app (limit 1) on a fresh database and a real port for the enclosing suite:
+ * `use` receives it once it runs.
+ */
+function exampleApp(
+  label: string,
+  use: (started: { example: ExampleApp; server: { url: string } }) => void,
+) {
+  let db: TestDatabase
+  let example: ExampleApp
+  let server: Awaited<ReturnType<typeof listen>>
+  before(async () => {
+    const { createExampleApp } = await import('../../example-app/app.js')
+    db = await freshDatabase(label)
+    example = await createExampleApp({
+      databaseUrl: db.url,
+      sessionSecret: `${label} secret`,
+      singleSession: { limit: 1 },
+    })
+    server = await listen(example.app)
+    use({ example, server })
+  })
+  after(async () => {
+    await example?.singleSession.closeEvents()
+    await server?.close()
+    await example?.close()
+    await db?.drop()
+  })
+}
+
 describe('instant sign-out in Chromium', { skip, timeout: 240_000 }, () => {
   let chromium: Chromium
   let bundleDir: string
@@ -88,26 +129,9 @@ describe('instant sign-out in Chromium', { skip, timeout: 240_000 }, () => {
   })
 
   describe('one process', () => {
-    let db: TestDatabase
     let example: ExampleApp
-    let server: Awaited<ReturnType<typeof listen>>
-
-    before(async () => {
-      const { createExampleApp } = await import('../../example-app/app.js')
-      db = await freshDatabase('events_browser')
-      example = await createExampleApp({
-        databaseUrl: db.url,
-        sessionSecret: 'events browser secret',
-        singleSession: { limit: 1 },
-      })
-      server = await listen(example.app)
-    })
-    after(async () => {
-      await example?.singleSession.closeEvents()
-      await server?.close()
-      await example?.close()
-      await db?.drop()
-    })
+    let server: { url: string }
+    exampleApp('events_browser', (started) => ({ example, server } = started))
 
     it('a second sign-in shows the first page why, within 2 s, without a reload', async () => {
       const first = await chromium.newContext()
@@ -133,15 +157,7 @@ describe('instant sign-out in Chromium', { skip, timeout: 240_000 }, () => {
         const page = await signInPage(site, server.url, 'bob@example.com')
         await streamOpen(() => Promise.resolve(example.singleSession.eventsStats().streams))
         const bob = await example.User.findOne({ where: { email: 'bob@example.com' } })
-        const admin = await panel.newPage()
-        admin.setDefaultTimeout(60_000)
-        await admin.goto(`${server.url}/admin/login`)
-        await admin.fill('input[name="email"]', 'admin@example.com')
-        await admin.fill('input[name="password"]', 'password')
-        await Promise.all([
-          admin.waitForURL(/\/admin\/?$/),
-          admin.press('input[name="password"]', 'Enter'),
-        ])
+        const admin = await panelPage(panel, server.url)
         await admin.goto(`${server.url}/admin/resources/User`)
         await admin.locator(`tr[data-id="${bob!.id}"] td`).first().locator('a').first().click()
         await admin.getByTestId('action-bulkLogoutAllSessions').click()
@@ -162,47 +178,17 @@ describe('instant sign-out in Chromium', { skip, timeout: 240_000 }, () => {
   })
 
   describe('the admin panel', () => {
-    let db: TestDatabase
     let example: ExampleApp
-    let server: Awaited<ReturnType<typeof listen>>
-
-    before(async () => {
-      const { createExampleApp } = await import('../../example-app/app.js')
-      db = await freshDatabase('events_panel')
-      example = await createExampleApp({
-        databaseUrl: db.url,
-        sessionSecret: 'events panel secret',
-        singleSession: { limit: 1 },
-      })
-      server = await listen(example.app)
-    })
-    after(async () => {
-      await example?.singleSession.closeEvents()
-      await server?.close()
-      await example?.close()
-      await db?.drop()
-    })
-
-    async function panelPage(context: BrowserContext): Promise<Page> {
-      const page = await context.newPage()
-      page.setDefaultTimeout(60_000)
-      await page.goto(`${server.url}/admin/login`)
-      await page.fill('input[name="email"]', 'admin@example.com')
-      await page.fill('input[name="password"]', 'password')
-      await Promise.all([
-        page.waitForURL(/\/admin\/?$/),
-        page.press('input[name="password"]', 'Enter'),
-      ])
-      return page
-    }
+    let server: { url: string }
+    exampleApp('events_panel', (started) => ({ example, server } = started))
 
     it('an open panel page goes to the login page, which says why, within 2 s', async () => {
       const first = await chromium.newContext({ viewport: { width: 1280, height: 800 } })
       const second = await chromium.newContext({ viewport: { width: 1280, height: 800 } })
       try {
-        const page = await panelPage(first)
+        const page = await panelPage(first, server.url)
         await streamOpen(() => Promise.resolve(example.singleSession.eventsStats().streams))
-        await panelPage(second)
+        await panelPage(second, server.url)
         // Within 2 s the page has left for the login page (commit: the new page's response has
         // begun); rendering the login page is then held to the default timeout.
         await page.waitForURL(/\/admin\/login/, { timeout: WITHIN_MS, waitUntil: 'commit' })

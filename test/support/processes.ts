@@ -1,11 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createExampleApp } from '../../example-app/app.js'
 import type { RedisSettings } from '../../example-app/store.js'
+import { whenListening, type AppProcess } from './listening.js'
 
-export interface AppProcess {
-  url: string
-  stop(): Promise<void>
-}
+export type { AppProcess } from './listening.js'
 
 const SECRET = 'multi-process test secret'
 
@@ -48,26 +46,5 @@ export function startAppProcess(
     // Whatever the app reports as a failure belongs in the test output.
     process.stderr.write(chunk)
   })
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`app process did not start within 120 s:\n${errors}`)),
-      120_000,
-    )
-    child.on('exit', (code) => reject(new Error(`app process exited with ${code}:\n${errors}`)))
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const match = /listening (\d+)/.exec(chunk.toString())
-      if (!match) return
-      clearTimeout(timer)
-      resolve({
-        url: `http://127.0.0.1:${match[1]}`,
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done()
-            child.once('exit', () => done())
-            child.kill('SIGTERM')
-            setTimeout(() => child.kill('SIGKILL'), 5000).unref()
-          }),
-      })
-    })
-  })
+  return whenListening(child, 'app process', () => errors)
 }

@@ -6,29 +6,14 @@
  *   GET /events         the stream
  */
 import { spawn } from 'node:child_process'
-import type { AppProcess } from './processes.js'
+import { whenListening, type AppProcess } from './listening.js'
 
 export function startRedisEventsProcess(redisUrl: string, prefix: string): Promise<AppProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename], {
     env: { ...process.env, REDIS_URL: redisUrl, REDIS_PREFIX: prefix },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  return new Promise((resolve, reject) => {
-    child.on('exit', (code) => reject(new Error(`redis events process exited with ${code}`)))
-    child.stdout.on('data', (chunk: Buffer) => {
-      const match = /listening (\d+)/.exec(chunk.toString())
-      if (!match) return
-      resolve({
-        url: `http://127.0.0.1:${match[1]}`,
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done()
-            child.once('exit', () => done())
-            child.kill('SIGTERM')
-          }),
-      })
-    })
-  })
+  return whenListening(child, 'redis events process')
 }
 
 async function serve(): Promise<void> {
