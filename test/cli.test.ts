@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { DataTypes } from 'sequelize'
 import { tableNames } from '../src/migrations/context.js'
-import { cliBundle } from './support/cli-bundle.js'
+import { bundle } from './support/bundle.js'
 import { dialect, freshDatabase, type TestDatabase } from './support/database.js'
 import { createExampleApp, type ExampleApp } from '../example-app/app.js'
 import { express } from './support/express.js'
@@ -34,8 +34,8 @@ interface Run {
 }
 
 /**
- * Runs the real command line in its own process: the TypeScript source compiled once into one
- * module (test/support/cli-bundle.ts; the published package runs the same code from
+ * Runs the real command line in its own process: the TypeScript source compiled once into plain
+ * modules (test/support/bundle.ts; the published package runs the same code from
  * build/cli/index.js).
  */
 async function cli(
@@ -46,7 +46,7 @@ async function cli(
   // REDIS_URL alone selects Redis: only a test that means it sets it.
   if (!('REDIS_URL' in env)) delete childEnv.REDIS_URL
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete childEnv[key]
-  const child = spawn(process.execPath, [await cliBundle(), ...args], {
+  const child = spawn(process.execPath, [await bundle('src/cli/index.ts'), ...args], {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -6,7 +6,8 @@
  * library's records in Redis, SQLite for the rest). Every test app is built on Express 4; under CI=true
  * or TEST_EXPRESS5=1 the core and Passport tests run once more, on SQLite and Express 5.
  *
- * The targets do not run one after the other: their files share one pool of jobs (see JOBS).
+ * The targets do not run one after the other: their files share one pool of jobs (see JOBS),
+ * each job a process running a few files in turn (test/support/in-one-process.ts).
  *
  *   npm test                      SQLite only
  *   npm test -- test/login.test.ts   selected files
@@ -144,8 +145,8 @@ interface Totals {
 }
 
 /**
- * Runs `files` in one `node --test` process (one file at a time) and resolves, once it exits, to
- * its counts and its whole report, which the caller prints in one piece.
+ * Runs `files` one after the other in one process (test/support/in-one-process.ts) and resolves,
+ * once it exits, to its counts and its whole report, which the caller prints in one piece.
  */
 function runFiles(target: Target, files: readonly string[]): Promise<Totals & { output: string }> {
   return new Promise((resolve, reject) => {
@@ -158,7 +159,7 @@ function runFiles(target: Target, files: readonly string[]): Promise<Totals & { 
     env.PASSWORD_HASH_COST ??= '1024'
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+      ['--import', 'tsx', '--test-reporter=spec', 'test/support/in-one-process.ts', ...files],
       { env, stdio: ['ignore', 'pipe', 'inherit'] },
     )
     let output = ''
@@ -189,28 +190,32 @@ function runFiles(target: Target, files: readonly string[]): Promise<Totals & { 
 }
 
 /**
- * About how long a file runs alone on a quiet 2-core machine, in seconds: the few that take far
- * longer than the rest. Only the order of the jobs depends on it, never what runs.
+ * About how long a file's tests take on a quiet 2-core machine, in seconds, for the few that take
+ * far longer than the rest (the others count 1). Only how the files are put into jobs depends on
+ * it, never what runs.
  */
 const SECONDS: Record<string, number> = {
-  'test/processes.test.ts': 40,
-  'test/cli.test.ts': 38,
-  'test/browser/events.browser.test.ts': 30,
-  'test/browser/admin.browser.test.ts': 25,
-  'test/timeouts.test.ts': 22,
-  'test/admin-hostile.test.ts': 9,
-  'test/events.test.ts': 7,
+  'test/processes.test.ts': 30,
+  'test/cli.test.ts': 26,
+  'test/browser/events.browser.test.ts': 40,
+  'test/browser/admin.browser.test.ts': 35,
+  'test/timeouts.test.ts': 20,
+  'test/events.test.ts': 4,
+  'test/admin-hostile.test.ts': 4,
 }
-const secondsOf = (file: string) => SECONDS[file] ?? 3
+const secondsOf = (file: string) => SECONDS[file] ?? 1
+const PART_SECONDS = 30
 
 /**
- * The files in jobs of about 30 s each (a longer file is a job of its own): few enough that
- * each `node --test` start-up counts for little, small enough that the pool below ends together.
+ * The files in jobs of about PART_SECONDS each (a longer file is a job of its own): the longest
+ * first, the rest in name order, so that the panel's tests (test/admin-*) share a job and load
+ * AdminJS once.
  */
 function parts(list: string[]): string[][] {
   const result: Array<{ files: string[]; seconds: number }> = []
-  for (const file of [...list].sort((a, b) => secondsOf(b) - secondsOf(a))) {
-    const room = result.find((part) => part.seconds + secondsOf(file) <= 30)
+  const order = [...list].sort((a, b) => secondsOf(b) - secondsOf(a) || a.localeCompare(b))
+  for (const file of order) {
+    const room = result.find((part) => part.seconds + secondsOf(file) <= PART_SECONDS)
     if (room) {
       room.files.push(file)
       room.seconds += secondsOf(file)
@@ -220,12 +225,12 @@ function parts(list: string[]): string[][] {
 }
 
 /**
- * The jobs: each target's files in parts of about 30 s (parts() above), every target's jobs in
- * one queue, longest first. JOBS of them (TEST_JOBS, default 2) run at once, each a `node --test`
- * process running its files one at a time; every file has its own database, so any two can run
- * side by side. More than two at once on two cores made the whole run slower, not faster: the
- * suite is CPU-bound. Each job's report is printed whole when it ends; the summary keeps the
- * targets' order.
+ * The jobs: each target's files in parts of about PART_SECONDS (parts() above), every target's
+ * jobs in one queue, longest first (the browser tests, which mostly wait, start at once). JOBS of
+ * them (TEST_JOBS, default 2) run at once, each one process running its files one at a time;
+ * every file has its own database, so any two can run side by side. Three at once on two cores
+ * gained under 10% and made the timing-sensitive tests wait on the CPU. Each job's report is
+ * printed whole when it ends; the summary keeps the targets' order.
  */
 interface Job {
   target: Target

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createExampleApp } from '../../example-app/app.js'
 import type { RedisSettings } from '../../example-app/store.js'
+import { bundle } from './bundle.js'
 import { whenListening, type AppProcess } from './listening.js'
 
 export type { AppProcess } from './listening.js'
@@ -27,14 +28,17 @@ export async function prepareExampleDatabase(
   await example.close()
 }
 
-/** Starts the example app in a separate Node process on the given database. */
-export function startAppProcess(
+/**
+ * Starts the example app in a separate Node process on the given database, from
+ * test/support/app-process.ts compiled to plain modules (test/support/bundle.ts).
+ */
+export async function startAppProcess(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<AppProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', 'test/support/app-process.ts'],
+    [await bundle('test/support/app-process.ts')],
     {
       env: { ...process.env, DATABASE_URL: databaseUrl, SESSION_SECRET: SECRET, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
