@@ -10,9 +10,7 @@
  * Without Chromium it skips with a message, except under CI=true, where it fails.
  */
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Browser as Chromium, Page } from 'playwright-core'
@@ -21,22 +19,8 @@ import { freshDatabase, type TestDatabase } from '../support/database.js'
 import { hashPassword } from '../../example-app/passwords.js'
 import { express, expressMajor } from '../support/express.js'
 import { Browser, listen } from '../support/http.js'
+import { launchChromium, panelPage, skipWithoutChromium as skip } from '../support/chromium.js'
 import { sqlRegistry } from '../support/sql-backend.js'
-
-function findChromium(): string | null {
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || null
-  } catch {
-    return null
-  }
-}
-
-const executablePath = findChromium()
-const inCi = process.env.CI === 'true'
-const skip =
-  executablePath || inCi
-    ? false
-    : 'Chromium not found: install Debian’s `chromium` package (apt-get install -y chromium) to run the browser test'
 
 /** The one account with an idle timeout (3 s), for the panel's login page test. */
 const IDLE_ADMIN = 'idle-staff@example.com'
@@ -55,14 +39,9 @@ describe(`AdminJS panel in Chromium (Express ${expressMajor})`, { skip, timeout:
   let example: ExampleApp
   let server: Awaited<ReturnType<typeof listen>>
   let chromium: Chromium
-  let bundleDir: string
 
   before(async () => {
-    assert.ok(executablePath, 'CI=true and no Chromium: run `apt-get install -y chromium`')
-    // AdminJS bundles the confirmation component at start-up into ADMIN_JS_TMP_DIR, which it
-    // reads when it is first imported: keep it out of the repository.
-    bundleDir = mkdtempSync(join(tmpdir(), 'adminjs-bundle-'))
-    process.env.ADMIN_JS_TMP_DIR = bundleDir
+    chromium = await launchChromium()
     const { createExampleApp } = await import('../../example-app/app.js')
     db = await freshDatabase('browser')
     example = await createExampleApp({
@@ -75,18 +54,12 @@ describe(`AdminJS panel in Chromium (Express ${expressMajor})`, { skip, timeout:
       },
     })
     server = await listen(example.app)
-    const { chromium: launcher } = await import('playwright-core')
-    chromium = await launcher.launch({
-      executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    })
   })
   after(async () => {
     await chromium?.close()
     await server?.close()
     await example?.close()
     await db?.drop()
-    if (bundleDir) rmSync(bundleDir, { recursive: true, force: true })
   })
 
   it('admin selects two users, logs them out on all sessions, sees the notice', async () => {
@@ -112,15 +85,7 @@ describe(`AdminJS panel in Chromium (Express ${expressMajor})`, { skip, timeout:
     assert.equal(await count('alice'), 2)
 
     const context = await chromium.newContext({ viewport: { width: 1280, height: 800 } })
-    const page = await context.newPage()
-    page.setDefaultTimeout(60_000)
-    await page.goto(`${server.url}/admin/login`)
-    await page.fill('input[name="email"]', 'admin@example.com')
-    await page.fill('input[name="password"]', 'password')
-    await Promise.all([
-      page.waitForURL(/\/admin\/?$/),
-      page.press('input[name="password"]', 'Enter'),
-    ])
+    const page = await panelPage(context, server.url)
 
     await page.goto(`${server.url}/admin/resources/User`)
     for (const who of ['alice', 'bob']) {
@@ -220,15 +185,7 @@ describe(`AdminJS panel in Chromium (Express ${expressMajor})`, { skip, timeout:
       passwordHash: await hashPassword('password'),
     })
     const context = await chromium.newContext({ viewport: { width: 1100, height: 700 } })
-    const page = await context.newPage()
-    page.setDefaultTimeout(60_000)
-    await page.goto(`${server.url}/admin/login`)
-    await page.fill('input[name="email"]', IDLE_ADMIN)
-    await page.fill('input[name="password"]', 'password')
-    await Promise.all([
-      page.waitForURL(/\/admin\/?$/),
-      page.press('input[name="password"]', 'Enter'),
-    ])
+    const page = await panelPage(context, server.url, IDLE_ADMIN)
     // Leave the panel (its event stream and any late request of the dashboard would be
     // activity), so that nothing reaches the server during the idle timeout.
     await page.goto('about:blank')

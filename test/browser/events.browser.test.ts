@@ -1,5 +1,5 @@
 /**
- * Instant sign-out, in real Chromium (see admin.browser.test.ts for how it is found and run):
+ * Instant sign-out, in real Chromium (found and launched by test/support/chromium.ts):
  * a page of the example app that is open and idle learns at once that its session ended, and
  * shows the reason within 2 s without a reload. On one process; from the admin panel; across
  * two processes on PostgreSQL (LISTEN/NOTIFY) and MariaDB (polling), in the targets of
@@ -7,47 +7,19 @@
  * TEST_REDIS_URL.
  */
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core'
 import type { ExampleApp } from '../../example-app/app.js'
 import { dialect, freshDatabase, type TestDatabase } from '../support/database.js'
+import { launchChromium, panelPage, skipWithoutChromium as skip } from '../support/chromium.js'
 import { listen } from '../support/http.js'
 import { prepareExampleDatabase, startAppProcess, type AppProcess } from '../support/processes.js'
 import { startRedisEventsProcess } from '../support/redis-events-process.js'
 
-function findChromium(): string | null {
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || null
-  } catch {
-    return null
-  }
-}
-
-const executablePath = findChromium()
-const skip =
-  executablePath || process.env.CI === 'true'
-    ? false
-    : 'Chromium not found: install Debian’s `chromium` package (apt-get install -y chromium) to run the browser test'
-
 /** The requirement: the open page shows why within 2 s of the end. */
 const WITHIN_MS = 2000
 const SIGNED_OUT = '[data-testid="signed-out-reason"]'
-
-/** A page of the panel, signed in as admin@ (the panel's login form). */
-async function panelPage(context: BrowserContext, baseUrl: string): Promise<Page> {
-  const page = await context.newPage()
-  page.setDefaultTimeout(60_000)
-  await page.goto(`${baseUrl}/admin/login`)
-  await page.fill('input[name="email"]', 'admin@example.com')
-  await page.fill('input[name="password"]', 'password')
-  await Promise.all([page.waitForURL(/\/admin\/?$/), page.press('input[name="password"]', 'Enter')])
-  return page
-}
 
 async function signInPage(context: BrowserContext, baseUrl: string, email: string): Promise<Page> {
   const page = await context.newPage()
@@ -111,21 +83,12 @@ function exampleApp(
 
 describe('instant sign-out in Chromium', { skip, timeout: 240_000 }, () => {
   let chromium: Chromium
-  let bundleDir: string
 
   before(async () => {
-    assert.ok(executablePath, 'CI=true and no Chromium: run `apt-get install -y chromium`')
-    bundleDir = mkdtempSync(join(tmpdir(), 'adminjs-bundle-'))
-    process.env.ADMIN_JS_TMP_DIR = bundleDir
-    const { chromium: launcher } = await import('playwright-core')
-    chromium = await launcher.launch({
-      executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    })
+    chromium = await launchChromium()
   })
   after(async () => {
     await chromium?.close()
-    if (bundleDir) rmSync(bundleDir, { recursive: true, force: true })
   })
 
   describe('one process', () => {
