@@ -144,6 +144,9 @@ interface Totals {
   skippedSuites: number
 }
 
+/** How long one job may run, in seconds (TEST_JOB_TIMEOUT): a few times the longest seen. */
+const JOB_TIMEOUT_S = Math.max(1, Number(process.env.TEST_JOB_TIMEOUT ?? 600) || 600)
+
 /**
  * Runs `files` one after the other in one process (test/support/in-one-process.ts) and resolves,
  * once it exits, to its counts and its whole report, which the caller prints in one piece.
@@ -166,8 +169,17 @@ function runFiles(target: Target, files: readonly string[]): Promise<Totals & { 
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString()
     })
+    // A handle left open keeps a process alive after its tests: the job is then killed and
+    // failed, rather than the whole run hanging with nothing said.
+    const watchdog = setTimeout(() => {
+      output +=
+        `\n✖ this job did not exit within ${JOB_TIMEOUT_S} s (TEST_JOB_TIMEOUT) and was killed;` +
+        ` its files: ${files.join(' ')}\n`
+      child.kill('SIGKILL')
+    }, JOB_TIMEOUT_S * 1000)
     child.on('error', reject)
     child.on('close', (code) => {
+      clearTimeout(watchdog)
       const count = (label: string) =>
         Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? 0)
       // A skipped suite is not in the runner's own count: count the reporter's "﹣" lines.
