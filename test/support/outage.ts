@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { after, before } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { QueryTypes, Sequelize } from 'sequelize'
 import { createExampleApp, type ExampleApp, type ExampleAppOptions } from '../../example-app/app.js'
 import { dialect, freshDatabase, type TestDatabase } from './database.js'
@@ -29,11 +30,26 @@ export async function prepareOutage(db: TestDatabase): Promise<Outage> {
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()`,
         { replacements: { name }, type: QueryTypes.SELECT },
       )
+    const untilNoConnections = async () => {
+      for (const deadline = Date.now() + 10_000; ;) {
+        const [row] = await admin.query<{ open: string }>(
+          `SELECT count(*) AS open FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()`,
+          { replacements: { name }, type: QueryTypes.SELECT },
+        )
+        if (Number(row?.open) === 0) return
+        if (Date.now() > deadline)
+          throw new Error(`${row?.open} connections to ${name} outlived the outage`)
+        await sleep(20)
+      }
+    }
     return {
       appUrl: db.url,
       async begin() {
         await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`)
         await kill()
+        // pg_terminate_backend only signals: until a backend has exited, the app may still use
+        // its connection, and learn of the end only after the outage is over.
+        await untilNoConnections()
       },
       async end() {
         await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`)
