@@ -282,8 +282,7 @@ export class EndWatch implements EndObserver {
     if (certain) watched.certain = true
     if (watched.settling) return
     watched.settling = true
-    let reason: SessionEndReason | null = null
-    reason = (await this.endingOf(watched.sid))?.reason ?? null
+    const reason = (await this.endingOf(watched.sid))?.reason ?? null
     // Missing without a reason: a plain logout, or a regenerate. The poll may have seen the
     // record gone just before the end that removed it reports here or in a notice: wait for it.
     if (reason === null && !watched.certain) await delay(UNCERTAIN_GRACE_MS)
