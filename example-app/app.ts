@@ -277,6 +277,8 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     singleSession,
     sessionStore: { kind, notice: sessionStore.notice },
     async close() {
+      // Streams and the end listener first, as docs/events.md asks: they use the database.
+      await singleSession.closeEvents()
       await sessionStore.close()
       await sequelize.close()
     },
