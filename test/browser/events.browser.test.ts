@@ -10,10 +10,9 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core'
-import type { ExampleApp } from '../../example-app/app.js'
 import { dialect, freshDatabase, type TestDatabase } from '../support/database.js'
+import { examplePanel } from '../support/admin-panel.js'
 import { launchChromium, panelPage, skipWithoutChromium as skip } from '../support/chromium.js'
-import { listen } from '../support/http.js'
 import { prepareExampleDatabase, startAppProcess, type AppProcess } from '../support/processes.js'
 import { startRedisEventsProcess } from '../support/redis-events-process.js'
 
@@ -51,36 +50,6 @@ async function expectSignedOutWithin(page: Page, end: () => Promise<unknown>, te
   assert.equal(navigations, 0, 'the page was not reloaded')
 }
 
-/**
- * The example app (limit 1) on a fresh database and a real port for the enclosing suite:
- * `use` receives it once it runs.
- */
-function exampleApp(
-  label: string,
-  use: (started: { example: ExampleApp; server: { url: string } }) => void,
-) {
-  let db: TestDatabase
-  let example: ExampleApp
-  let server: Awaited<ReturnType<typeof listen>>
-  before(async () => {
-    const { createExampleApp } = await import('../../example-app/app.js')
-    db = await freshDatabase(label)
-    example = await createExampleApp({
-      databaseUrl: db.url,
-      sessionSecret: `${label} secret`,
-      singleSession: { limit: 1 },
-    })
-    server = await listen(example.app)
-    use({ example, server })
-  })
-  after(async () => {
-    await example?.singleSession.closeEvents()
-    await server?.close()
-    await example?.close()
-    await db?.drop()
-  })
-}
-
 describe('instant sign-out in Chromium', { skip, timeout: 240_000 }, () => {
   let chromium: Chromium
 
@@ -92,19 +61,17 @@ describe('instant sign-out in Chromium', { skip, timeout: 240_000 }, () => {
   })
 
   describe('one process', () => {
-    let example: ExampleApp
-    let server: { url: string }
-    exampleApp('events_browser', (started) => ({ example, server } = started))
+    const suite = examplePanel('events_browser', { singleSession: { limit: 1 } })
 
     it('a second sign-in shows the first page why, within 2 s, without a reload', async () => {
       const first = await chromium.newContext()
       const second = await chromium.newContext()
       try {
-        const page = await signInPage(first, server.url, 'alice@example.com')
-        await streamOpen(() => Promise.resolve(example.singleSession.eventsStats().streams))
+        const page = await signInPage(first, suite.url, 'alice@example.com')
+        await streamOpen(() => Promise.resolve(suite.example.singleSession.eventsStats().streams))
         await expectSignedOutWithin(
           page,
-          () => signInPage(second, server.url, 'alice@example.com'),
+          () => signInPage(second, suite.url, 'alice@example.com'),
           /^You were signed out because your account signed in on .+ at \d\d:\d\d\.$/,
         )
       } finally {
@@ -117,12 +84,16 @@ describe('instant sign-out in Chromium', { skip, timeout: 240_000 }, () => {
       const site = await chromium.newContext()
       const panel = await chromium.newContext({ viewport: { width: 1280, height: 800 } })
       try {
-        const page = await signInPage(site, server.url, 'bob@example.com')
-        await streamOpen(() => Promise.resolve(example.singleSession.eventsStats().streams))
-        const bob = await example.User.findOne({ where: { email: 'bob@example.com' } })
-        const admin = await panelPage(panel, server.url)
-        await admin.goto(`${server.url}/admin/resources/User`)
-        await admin.locator(`tr[data-id="${bob!.id}"] td`).first().locator('a').first().click()
+        const page = await signInPage(site, suite.url, 'bob@example.com')
+        await streamOpen(() => Promise.resolve(suite.example.singleSession.eventsStats().streams))
+        const admin = await panelPage(panel, suite.url)
+        await admin.goto(`${suite.url}/admin/resources/User`)
+        await admin
+          .locator(`tr[data-id="${suite.ids.bob}"] td`)
+          .first()
+          .locator('a')
+          .first()
+          .click()
         await admin.getByTestId('action-bulkLogoutAllSessions').click()
         await admin.getByTestId('single-session-summary').waitFor()
         await expectSignedOutWithin(
@@ -141,17 +112,15 @@ describe('instant sign-out in Chromium', { skip, timeout: 240_000 }, () => {
   })
 
   describe('the admin panel', () => {
-    let example: ExampleApp
-    let server: { url: string }
-    exampleApp('events_panel', (started) => ({ example, server } = started))
+    const suite = examplePanel('events_panel', { singleSession: { limit: 1 } })
 
     it('an open panel page goes to the login page, which says why, within 2 s', async () => {
       const first = await chromium.newContext({ viewport: { width: 1280, height: 800 } })
       const second = await chromium.newContext({ viewport: { width: 1280, height: 800 } })
       try {
-        const page = await panelPage(first, server.url)
-        await streamOpen(() => Promise.resolve(example.singleSession.eventsStats().streams))
-        await panelPage(second, server.url)
+        const page = await panelPage(first, suite.url)
+        await streamOpen(() => Promise.resolve(suite.example.singleSession.eventsStats().streams))
+        await panelPage(second, suite.url)
         // Within 2 s the page has left for the login page (commit: the new page's response has
         // begun); rendering the login page is then held to the default timeout.
         await page.waitForURL(/\/admin\/login/, { timeout: WITHIN_MS, waitUntil: 'commit' })
