@@ -13,8 +13,9 @@
  *   npm test -- test/login.test.ts   selected files
  *   TEST_EXPRESS5=1 npm test      Express 5 too
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
+import { chromiumPath } from './support/chromium.js'
 
 interface Target {
   name: string
@@ -131,7 +132,6 @@ const testFiles = (dir: string) =>
 // The browser test skips itself, with a message, where Chromium is missing (fails under CI=true).
 const files =
   requested.length > 0 ? requested : [...testFiles('test'), ...testFiles('test/browser')]
-const chromium = spawnSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).stdout.trim()
 
 interface Totals {
   /** Why each skipped test or suite was skipped, as the reporter printed it. */
@@ -318,7 +318,7 @@ for (const target of runnable) {
 }
 
 const summary = targets.flatMap((target) => lines.get(target) ?? [])
-if (!chromium && files.some((f) => f.startsWith('test/browser/'))) {
+if (!chromiumPath && files.some((f) => f.startsWith('test/browser/'))) {
   summary.push('Browser test: skipped (Chromium not found; apt-get install chromium to run it)')
 }
 console.log('\n' + summary.join('\n'))

@@ -17,14 +17,15 @@ function findChromium(): string | null {
   }
 }
 
-const executablePath = findChromium()
+/** Debian's `chromium` on the PATH, or null. */
+export const chromiumPath = findChromium()
 
 /**
  * The `skip` of a browser suite: a message where Chromium is missing, except under CI=true,
  * where the suite runs and fails (launchChromium says what to install).
  */
 export const skipWithoutChromium: string | false =
-  executablePath || process.env.CI === 'true'
+  chromiumPath || process.env.CI === 'true'
     ? false
     : 'Chromium not found: install Debian’s `chromium` package (apt-get install -y chromium) to run the browser test'
 
@@ -36,7 +37,7 @@ let bundleDir: string | undefined
  * the repository's .adminjs: one folder per process, removed when it exits.
  */
 export async function launchChromium(): Promise<Chromium> {
-  assert.ok(executablePath, 'CI=true and no Chromium: run `apt-get install -y chromium`')
+  assert.ok(chromiumPath, 'CI=true and no Chromium: run `apt-get install -y chromium`')
   if (!bundleDir) {
     const dir = mkdtempSync(join(tmpdir(), 'adminjs-bundle-'))
     bundleDir = dir
@@ -45,7 +46,7 @@ export async function launchChromium(): Promise<Chromium> {
   }
   const { chromium } = await import('playwright-core')
   return chromium.launch({
-    executablePath,
+    executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   })
 }
