@@ -22,6 +22,9 @@ async function userIdOf(browser: Browser): Promise<unknown> {
   return (await browser.get<{ userId: unknown }>('/me')).body.userId
 }
 
+/** The idle timeout of the busy-session test. */
+const BUSY_IDLE_MS = 3000
+
 /**
  * Signs in and sends 14 requests 500 ms apart (7 s, over twice a 3 s idle timeout), asserting
  * that each is still signed in; 'stalled' when two requests may have reached the server
@@ -48,11 +51,11 @@ async function auditLines(app: TestApp) {
 
 describe('idle and absolute timeouts', () => {
   it('a session with a request every idleTimeout / 2 is never ended for idleness', () =>
-    withApp('timeout-busy', { idleTimeout: 3000 }, async (app) => {
+    withApp('timeout-busy', { idleTimeout: BUSY_IDLE_MS }, async (app) => {
       // A machine so loaded that one response takes a second can stretch a gap past
       // idleTimeout / 2, and then an end would be right: such a run proves nothing and starts over.
       for (let run = 1; run <= 3; run++) {
-        if ((await requestEvery500ms(app, 3000)) === 'kept') return
+        if ((await requestEvery500ms(app, BUSY_IDLE_MS)) === 'kept') return
       }
       assert.fail('three runs in a row had a gap of idleTimeout / 2: the machine is too slow')
     }))

@@ -25,17 +25,17 @@ export async function prepareOutage(db: TestDatabase): Promise<Outage> {
   const admin = new Sequelize(serverUrl, { logging: false })
   const name = new URL(db.url).pathname.slice(1)
   if (dialect() === 'postgres') {
-    const kill = () =>
-      admin.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()`,
+    /** The database's backends but the admin's own, for a SELECT of `what`. */
+    const others = <Row extends object>(what: string) =>
+      admin.query<Row>(
+        `SELECT ${what} FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()`,
         { replacements: { name }, type: QueryTypes.SELECT },
       )
+    const kill = () => others('pg_terminate_backend(pid)')
     const untilNoConnections = async () => {
-      for (const deadline = Date.now() + 10_000; ;) {
-        const [row] = await admin.query<{ open: string }>(
-          `SELECT count(*) AS open FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()`,
-          { replacements: { name }, type: QueryTypes.SELECT },
-        )
+      const deadline = Date.now() + 10_000
+      for (;;) {
+        const [row] = await others<{ open: string }>('count(*) AS open')
         if (Number(row?.open) === 0) return
         if (Date.now() > deadline)
           throw new Error(`${row?.open} connections to ${name} outlived the outage`)
