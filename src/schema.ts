@@ -3,6 +3,7 @@ import { migrate } from './migrations/index.js'
 import type { SequelizeJournal } from './registry/sequelize/sequelize-journal.js'
 import type { SequelizeRegistry } from './registry/sequelize/sequelize-registry.js'
 import type { StoreDriver } from './store/driver.js'
+import { migrateCommandOf } from './store/drivers/detect.js'
 import { SequelizeStoreDriver } from './store/drivers/sequelize.js'
 
 export const ENDINGS_TABLE = 'session_endings'
@@ -23,10 +24,13 @@ export function schemaOf(
     auditTable: AUDIT_TABLE,
   }
   // The store may live in another database than the library's tables: ask each its own.
-  const tableCheck = new TableCheck(async () => [
-    ...((await storeDriver.ready()) ? [] : [storeDriver.tableName ?? storeDriver.name]),
-    ...(await registry.missingTables([registryTable, ENDINGS_TABLE, AUDIT_TABLE])),
-  ])
+  const tableCheck = new TableCheck(
+    async () => [
+      ...((await storeDriver.ready()) ? [] : [storeDriver.tableName ?? storeDriver.name]),
+      ...(await registry.missingTables([registryTable, ENDINGS_TABLE, AUDIT_TABLE])),
+    ],
+    migrateCommandOf(storeDriver),
+  )
   return {
     tableCheck,
     sync: async (): Promise<void> => {

@@ -4,9 +4,10 @@ import type { ErrorRequestHandler } from 'express'
 import session from 'express-session'
 import { describe, it } from 'node:test'
 import { createSingleSession, ErrorCodes, type SingleSession } from '../src/index.js'
-import { freshDatabase, type TestDatabase } from './support/database.js'
+import { dialect, freshDatabase, type TestDatabase } from './support/database.js'
 import { express } from './support/express.js'
 import { Browser, listen } from './support/http.js'
+import { createTestStore } from './support/stores.js'
 
 const SequelizeStore = SequelizeStoreInit(session.Store)
 
@@ -105,4 +106,50 @@ describe('an app that forgot migrate()', () => {
       assert.equal(write.body.code, ErrorCodes.MISSING_TABLE)
       assert.match(write.body.message ?? '', RUN_MIGRATE)
     }))
+})
+
+describe('MISSING_TABLE names the command for the store in use', () => {
+  it(
+    'connect-pg-simple: `migrate --store pg-simple`',
+    {
+      skip: dialect() !== 'postgres' && 'needs PostgreSQL (TEST_DATABASE_URL=postgres://...)',
+    },
+    async () => {
+      const db = await freshDatabase('missing-pg-simple')
+      const testStore = createTestStore(db, 'pg-simple')
+      try {
+        const singleSession = createSingleSession({
+          store: testStore.store,
+          sequelize: db.sequelize,
+        })
+        await assert.rejects(singleSession.ready(), {
+          code: ErrorCodes.MISSING_TABLE,
+          message:
+            /Run `npx adminjs-single-session migrate --store pg-simple` \(or await singleSession\.migrate\(\)\)/,
+        })
+      } finally {
+        await testStore.close()
+        await db.drop()
+      }
+    },
+  )
+
+  it('MemoryStore, which the command line cannot reach: the API only', async () => {
+    const db = await freshDatabase('missing-memory')
+    try {
+      const singleSession = createSingleSession({
+        store: new session.MemoryStore(),
+        sequelize: db.sequelize,
+      })
+      const error = await singleSession.ready().then(
+        () => assert.fail('ready() passed without the tables'),
+        (failure: unknown) => failure as Error & { code?: string },
+      )
+      assert.equal(error.code, ErrorCodes.MISSING_TABLE)
+      assert.match(error.message, /Await singleSession\.migrate\(\) in production/)
+      assert.doesNotMatch(error.message, /npx/)
+    } finally {
+      await db.drop()
+    }
+  })
 })

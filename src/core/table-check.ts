@@ -1,15 +1,25 @@
 import { ErrorCodes, SingleSessionError } from '../errors.js'
 
-/** MISSING_TABLE, naming the tables (when known) and the commands that create them. */
-export function missingTableError(tables: readonly string[], cause?: unknown): SingleSessionError {
+/**
+ * MISSING_TABLE, naming the tables (when known) and what creates them: `command`, the command
+ * line for this app's store (null when the command line cannot reach it, as with MemoryStore),
+ * or the API.
+ */
+export function missingTableError(
+  tables: readonly string[],
+  command: string | null,
+  cause?: unknown,
+): SingleSessionError {
   const which =
     tables.length === 0
       ? 'a table it needs is missing'
       : `missing table${tables.length > 1 ? 's' : ''} ${tables.join(', ')}`
+  const production = command
+    ? `Run \`${command}\` (or await singleSession.migrate())`
+    : 'Await singleSession.migrate()'
   return new SingleSessionError(
     ErrorCodes.MISSING_TABLE,
-    `adminjs-single-session: ${which}. ` +
-      'Run `npx adminjs-single-session migrate` (or await singleSession.migrate()) in production, ' +
+    `adminjs-single-session: ${which}. ${production} in production, ` +
       'or await singleSession.sync() in development.',
     { cause },
   )
@@ -24,8 +34,14 @@ export class TableCheck {
   private found = false
   private inFlight: Promise<void> | null = null
 
-  /** @param findMissing the names of the tables that do not exist; rejects when it cannot ask */
-  constructor(private readonly findMissing: () => Promise<string[]>) {}
+  /**
+   * @param findMissing the names of the tables that do not exist; rejects when it cannot ask
+   * @param command the command line that creates them, for the error (see missingTableError)
+   */
+  constructor(
+    private readonly findMissing: () => Promise<string[]>,
+    private readonly command: string | null,
+  ) {}
 
   /** Whether the tables have been found: `ensure()` will not ask again. */
   get confirmed(): boolean {
@@ -35,7 +51,7 @@ export class TableCheck {
   /** Throws MISSING_TABLE unless every table exists. */
   async assertReady(): Promise<void> {
     const missing = await this.findMissing()
-    if (missing.length > 0) throw missingTableError(missing)
+    if (missing.length > 0) throw missingTableError(missing, this.command)
     this.found = true
   }
 

@@ -5,6 +5,7 @@ import { ErrorCodes, SingleSessionError } from '../errors.js'
 import { log } from '../log.js'
 import { isMissingTableError } from '../registry/sequelize/missing-table.js'
 import { hasJoinedRead, type StoreDriver } from './driver.js'
+import { migrateCommandOf } from './drivers/detect.js'
 import { hasMarker } from './marker-data.js'
 
 type Callback<T = unknown> = (err?: unknown, result?: T) => void
@@ -83,7 +84,7 @@ export class GuardedStore implements SessionStore {
     store.get = (sid: string, callback: Callback<SessionData | null>) => {
       this.load(sid, hooks).then(
         (data) => callback(null, data),
-        (error: unknown) => callback(explained(error)),
+        (error: unknown) => callback(explained(error, this.driver)),
       )
     }
 
@@ -98,7 +99,7 @@ export class GuardedStore implements SessionStore {
     store.set = (sid: string, session: SessionData, callback?: Callback) => {
       this.save(sid, session).then(
         () => callback?.(),
-        (error: unknown) => callback?.(explained(error)),
+        (error: unknown) => callback?.(explained(error, this.driver)),
       )
     }
 
@@ -269,6 +270,6 @@ function promised<A extends unknown[]>(
 }
 
 /** A missing table answers every request with a 500: say which command creates it. */
-function explained(error: unknown): unknown {
-  return isMissingTableError(error) ? missingTableError([], error) : error
+function explained(error: unknown, driver: StoreDriver): unknown {
+  return isMissingTableError(error) ? missingTableError([], migrateCommandOf(driver), error) : error
 }

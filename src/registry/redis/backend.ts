@@ -2,6 +2,7 @@ import type { SessionStore } from '../../core/ports/store.js'
 import { TableCheck } from '../../core/table-check.js'
 import type { RedisCommands } from '../../redis/client.js'
 import type { StoreDriver } from '../../store/driver.js'
+import { migrateCommandOf } from '../../store/drivers/detect.js'
 import type { RecordsBackend } from '../backend.js'
 import { RedisKeys } from './keys.js'
 import { RedisEndWriter } from './redis-end-writer.js'
@@ -25,10 +26,13 @@ export function redisBackend(
   const keys = new RedisKeys(settings.prefix)
   const registry = new RedisRegistry(settings.redis, keys, lastSeenInterval + RECORD_GRACE_MS)
   const journal = new RedisJournal(settings.redis, keys, settings.auditMaxLength)
-  const tableCheck = new TableCheck(async () => [
-    ...((await driver.ready()) ? [] : [driver.tableName ?? driver.name]),
-    ...(await registry.missingTables()),
-  ])
+  const tableCheck = new TableCheck(
+    async () => [
+      ...((await driver.ready()) ? [] : [driver.tableName ?? driver.name]),
+      ...(await registry.missingTables()),
+    ],
+    migrateCommandOf(driver),
+  )
   return {
     registry,
     journal,

@@ -57,3 +57,16 @@ function connectRedisCommands(store: Store & { client: unknown }): RedisCommands
       '`redis` option too, e.g. createSingleSession({ store, redis: client })',
   )
 }
+
+/**
+ * The command line that creates the tables of an app on this driver's store, for MISSING_TABLE;
+ * null when the command line cannot reach the store (MemoryStore lives in the app's process; a
+ * store driver of the app's own is unknown to it).
+ */
+export function migrateCommandOf(driver: StoreDriver): string | null {
+  const command = 'npx adminjs-single-session migrate'
+  if (driver instanceof SequelizeStoreDriver) return command
+  if (driver instanceof PgSimpleStoreDriver) return `${command} --store pg-simple`
+  if (driver instanceof ConnectRedisStoreDriver) return `${command} --store redis`
+  return null
+}
