@@ -17,6 +17,7 @@ import { storeMismatchError } from '../store/store-check.js'
 import { clientIp } from './client-ip.js'
 import { isEventStreamRequest } from './events.js'
 import { readMarker, type SessionMarker } from './marker.js'
+import { MountOrder } from './mount-order.js'
 import { passportNotInstalledError, signedInByPassport } from './passport-check.js'
 import {
   destroySession,
@@ -212,7 +213,13 @@ export function requestOperations<User>({
 
   /** Until the tables have been found once, each request checks them first: see TableCheck. */
   function middleware(): RequestHandler {
-    return (req: Request, _res: Response, next: NextFunction) => {
+    const mountOrder = new MountOrder()
+    return (req: Request, res: Response, next: NextFunction) => {
+      try {
+        mountOrder.check(req, res)
+      } catch (error) {
+        return next(error)
+      }
       if (tableCheck.confirmed) return afterTableCheck(req, next)
       tableCheck.ensure().then(
         () => afterTableCheck(req, next),

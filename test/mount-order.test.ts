@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict'
+import SequelizeStoreInit from 'connect-session-sequelize'
+import type { ErrorRequestHandler, Express, RequestHandler } from 'express'
+import session from 'express-session'
+import { after, before, describe, it } from 'node:test'
+import { createSingleSession, ErrorCodes, type SingleSession } from '../src/index.js'
+import { freshDatabase, type TestDatabase } from './support/database.js'
+import { express } from './support/express.js'
+import { Browser, listen } from './support/http.js'
+
+const SequelizeStore = SequelizeStoreInit(session.Store)
+
+interface ErrorBody {
+  code?: string
+  message?: string
+  userId?: string | null
+}
+
+let db: TestDatabase
+before(async () => {
+  db = await freshDatabase('mount-order')
+})
+after(() => db.drop())
+
+/** An app whose `mount` puts express-session and middleware() in some order, with /me and /login. */
+async function withApp(
+  mount: (app: Express, parts: { session: RequestHandler; middleware: RequestHandler }) => void,
+  body: (browser: Browser) => Promise<void>,
+) {
+  const store = new SequelizeStore({ db: db.sequelize, checkExpirationInterval: 0 })
+  const singleSession: SingleSession = createSingleSession({ store })
+  await singleSession.sync()
+  const app = express()
+  mount(app, {
+    session: session({
+      secret: 'mount order',
+      name: 'sid',
+      store,
+      resave: false,
+      saveUninitialized: false,
+      cookie: { path: '/app' },
+    }),
+    middleware: singleSession.middleware(),
+  })
+  app.get('/app/me', (req, res) => {
+    res.json({ userId: singleSession.userIdOf(req) })
+  })
+  app.post('/app/login', async (req, res, next) => {
+    try {
+      res.json(await singleSession.login(req, { id: 1 }))
+    } catch (error) {
+      next(error)
+    }
+  })
+  app.get('/public', (_req, res) => {
+    res.json({ ok: true })
+  })
+  app.use(((error, _req, res, _next) => {
+    const { code, message } = error as ErrorBody
+    res.status(500).json({ code, message })
+  }) as ErrorRequestHandler)
+  const server = await listen(app)
+  try {
+    await body(new Browser(server.url))
+  } finally {
+    await server.close()
+  }
+}
+
+describe('middleware() mounted before session()', () => {
+  it('is found out on the first request, and every later request fails with NO_SESSION saying what to fix', () =>
+    withApp(
+      (app, parts) => {
+        app.use(parts.middleware)
+        app.use(parts.session)
+      },
+      async (browser) => {
+        assert.equal((await browser.post('/app/login')).status, 200)
+        for (const path of ['/app/me', '/public']) {
+          const response = await browser.get<ErrorBody>(path)
+          assert.equal(response.status, 500, path)
+          assert.equal(response.body.code, ErrorCodes.NO_SESSION, path)
+          assert.match(
+            response.body.message ?? '',
+            /middleware\(\) runs before express-session: mount app\.use\(session\(\{ store, \.\.\. \}\)\) first/,
+          )
+        }
+      },
+    ))
+
+  it('in the right order, requests that express-session skips (outside the cookie path) are no error', () =>
+    withApp(
+      (app, parts) => {
+        app.use(parts.session)
+        app.use(parts.middleware)
+      },
+      async (browser) => {
+        for (let round = 0; round < 3; round++) {
+          assert.equal((await browser.get('/public')).status, 200)
+          assert.equal((await browser.post('/app/login')).status, 200)
+          assert.deepEqual((await browser.get('/app/me')).body, { userId: '1' })
+        }
+      },
+    ))
+})
