@@ -70,6 +70,7 @@ try {
         moduleResolution: 'NodeNext',
         strict: true,
         noUncheckedIndexedAccess: true,
+        noImplicitReturns: true,
         esModuleInterop: true,
         skipLibCheck: true,
         noEmit: true,
