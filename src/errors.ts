@@ -37,6 +37,11 @@ export const ErrorCodes = {
   PASSPORT_NOT_INSTALLED: 'PASSPORT_NOT_INSTALLED',
   /** An `idleTimeout` or `absoluteTimeout` function returned something other than ms > 0 or null. */
   INVALID_TIMEOUT: 'INVALID_TIMEOUT',
+  /**
+   * A login with an idle timeout in an app that never made `middleware()`: no request would keep
+   * the session alive, so it would end `idleTimeout` after the login however busy the user.
+   */
+  NO_MIDDLEWARE: 'NO_MIDDLEWARE',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

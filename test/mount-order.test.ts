@@ -3,7 +3,12 @@ import SequelizeStoreInit from 'connect-session-sequelize'
 import type { ErrorRequestHandler, Express, RequestHandler } from 'express'
 import session from 'express-session'
 import { after, before, describe, it } from 'node:test'
-import { createSingleSession, ErrorCodes, type SingleSession } from '../src/index.js'
+import {
+  createSingleSession,
+  ErrorCodes,
+  type SingleSession,
+  type SingleSessionOptions,
+} from '../src/index.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { express } from './support/express.js'
 import { Browser, listen } from './support/http.js'
@@ -24,11 +29,15 @@ after(() => db.drop())
 
 /** An app whose `mount` puts express-session and middleware() in some order, with /me and /login. */
 async function withApp(
-  mount: (app: Express, parts: { session: RequestHandler; middleware: RequestHandler }) => void,
+  mount: (
+    app: Express,
+    parts: { session: RequestHandler; middleware: () => RequestHandler },
+  ) => void,
   body: (browser: Browser) => Promise<void>,
+  options: Partial<SingleSessionOptions> = {},
 ) {
   const store = new SequelizeStore({ db: db.sequelize, checkExpirationInterval: 0 })
-  const singleSession: SingleSession = createSingleSession({ store })
+  const singleSession: SingleSession = createSingleSession({ ...options, store })
   await singleSession.sync()
   const app = express()
   mount(app, {
@@ -40,7 +49,7 @@ async function withApp(
       saveUninitialized: false,
       cookie: { path: '/app' },
     }),
-    middleware: singleSession.middleware(),
+    middleware: () => singleSession.middleware(),
   })
   app.get('/app/me', (req, res) => {
     res.json({ userId: singleSession.userIdOf(req) })
@@ -71,7 +80,7 @@ describe('middleware() mounted before session()', () => {
   it('is found out on the first request, and every later request fails with NO_SESSION saying what to fix', () =>
     withApp(
       (app, parts) => {
-        app.use(parts.middleware)
+        app.use(parts.middleware())
         app.use(parts.session)
       },
       async (browser) => {
@@ -92,7 +101,7 @@ describe('middleware() mounted before session()', () => {
     withApp(
       (app, parts) => {
         app.use(parts.session)
-        app.use(parts.middleware)
+        app.use(parts.middleware())
       },
       async (browser) => {
         for (let round = 0; round < 3; round++) {
@@ -102,4 +111,44 @@ describe('middleware() mounted before session()', () => {
         }
       },
     ))
+})
+
+describe('an idle timeout without middleware()', () => {
+  it('fails the login with NO_MIDDLEWARE, before anything is written, and the browser stays anonymous', () =>
+    withApp(
+      (app, parts) => {
+        app.use(parts.session)
+      },
+      async (browser) => {
+        const response = await browser.post<ErrorBody>('/app/login')
+        assert.equal(response.status, 500)
+        assert.equal(response.body.code, ErrorCodes.NO_MIDDLEWARE)
+        assert.match(response.body.message ?? '', /Mount app\.use\(singleSession\.middleware\(\)\)/)
+        assert.equal(browser.cookie, undefined, 'no session was saved')
+        assert.deepEqual((await browser.get('/app/me')).body, { userId: null })
+      },
+      { idleTimeout: 60_000 },
+    ))
+
+  it('is no error without an idle timeout, nor with middleware() mounted', async () => {
+    await withApp(
+      (app, parts) => {
+        app.use(parts.session)
+      },
+      async (browser) => {
+        assert.equal((await browser.post('/app/login')).status, 200)
+      },
+    )
+    await withApp(
+      (app, parts) => {
+        app.use(parts.session)
+        app.use(parts.middleware())
+      },
+      async (browser) => {
+        assert.equal((await browser.post('/app/login')).status, 200)
+        assert.deepEqual((await browser.get('/app/me')).body, { userId: '1' })
+      },
+      { idleTimeout: 60_000 },
+    )
+  })
 })

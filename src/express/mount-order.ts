@@ -11,6 +11,15 @@ export function mountedBeforeSessionError(): SingleSessionError {
   )
 }
 
+export function noMiddlewareError(): SingleSessionError {
+  return new SingleSessionError(
+    ErrorCodes.NO_MIDDLEWARE,
+    'adminjs-single-session: login() with an idle timeout, but middleware() was never mounted: ' +
+      'no request would keep the session alive, and it would end idleTimeout after the login. ' +
+      'Mount app.use(singleSession.middleware()) after app.use(session({ store, ... })).',
+  )
+}
+
 /**
  * Finds out whether middleware() was mounted before session(). A request may reach it without
  * a session for good reasons: outside the session cookie's `path`, or while the store is

@@ -17,7 +17,7 @@ import { storeMismatchError } from '../store/store-check.js'
 import { clientIp } from './client-ip.js'
 import { isEventStreamRequest } from './events.js'
 import { readMarker, type SessionMarker } from './marker.js'
-import { MountOrder } from './mount-order.js'
+import { MountOrder, noMiddlewareError } from './mount-order.js'
 import { passportNotInstalledError, signedInByPassport } from './passport-check.js'
 import {
   destroySession,
@@ -55,6 +55,8 @@ export function requestOperations<User>({
   passportInstalled,
 }: RequestDependencies<User>) {
   const { sessionKey } = options
+  /** Whether the app has made `middleware()`, which alone keeps an idle timeout from firing. */
+  let middlewareMade = false
 
   function markerOf(req: Request): SessionMarker | null {
     return readMarker((req as Partial<SessionRequest>).session, sessionKey)
@@ -74,6 +76,7 @@ export function requestOperations<User>({
     const userId = normalizeUserId(options.getUserId(user))
     const rule = await ruleForLogin(options, user)
     const timeouts = await timeoutsFor(options, user)
+    if (timeouts.idle !== null && !middlewareMade) throw noMiddlewareError()
 
     // Logging in again from a logged-in session replaces it: forget its record first so the
     // regenerate below does not carry it over.
@@ -213,6 +216,7 @@ export function requestOperations<User>({
 
   /** Until the tables have been found once, each request checks them first: see TableCheck. */
   function middleware(): RequestHandler {
+    middlewareMade = true
     const mountOrder = new MountOrder()
     return (req: Request, res: Response, next: NextFunction) => {
       try {
