@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict'
 import SequelizeStoreInit from 'connect-session-sequelize'
-import type { ErrorRequestHandler } from 'express'
 import session from 'express-session'
 import { describe, it } from 'node:test'
 import { createSingleSession, ErrorCodes, type SingleSession } from '../src/index.js'
 import { dialect, freshDatabase, type TestDatabase } from './support/database.js'
 import { express } from './support/express.js'
-import { Browser, listen } from './support/http.js'
+import { Browser, errorsAsJson, withServer, type ErrorBody } from './support/http.js'
 import { createTestStore } from './support/stores.js'
 
 const SequelizeStore = SequelizeStoreInit(session.Store)
-
-interface ErrorBody {
-  code?: string
-  message?: string
-}
 
 /** An app whose author forgot `migrate()`: nothing creates the tables before it serves. */
 async function withUnmigratedApp(
@@ -47,15 +41,10 @@ async function withUnmigratedApp(
     ;(req.session as unknown as { theme: string }).theme = 'dark'
     req.session.save((error) => (error ? next(error) : res.json({ ok: true })))
   })
-  app.use(((error, _req, res, _next) => {
-    const { code, message } = error as ErrorBody
-    res.status(500).json({ code, message })
-  }) as ErrorRequestHandler)
-  const server = await listen(app)
+  app.use(errorsAsJson)
   try {
-    await body({ browser: new Browser(server.url), db, singleSession })
+    await withServer(app, (browser) => body({ browser, db, singleSession }))
   } finally {
-    await server.close()
     await db.drop()
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import SequelizeStoreInit from 'connect-session-sequelize'
-import type { ErrorRequestHandler, Express, RequestHandler } from 'express'
+import type { Express, RequestHandler } from 'express'
 import session from 'express-session'
 import { after, before, describe, it } from 'node:test'
 import {
@@ -11,15 +11,9 @@ import {
 } from '../src/index.js'
 import { freshDatabase, type TestDatabase } from './support/database.js'
 import { express } from './support/express.js'
-import { Browser, listen } from './support/http.js'
+import { Browser, errorsAsJson, withServer, type ErrorBody } from './support/http.js'
 
 const SequelizeStore = SequelizeStoreInit(session.Store)
-
-interface ErrorBody {
-  code?: string
-  message?: string
-  userId?: string | null
-}
 
 let db: TestDatabase
 before(async () => {
@@ -64,16 +58,8 @@ async function withApp(
   app.get('/public', (_req, res) => {
     res.json({ ok: true })
   })
-  app.use(((error, _req, res, _next) => {
-    const { code, message } = error as ErrorBody
-    res.status(500).json({ code, message })
-  }) as ErrorRequestHandler)
-  const server = await listen(app)
-  try {
-    await body(new Browser(server.url))
-  } finally {
-    await server.close()
-  }
+  app.use(errorsAsJson)
+  await withServer(app, body)
 }
 
 describe('middleware() mounted before session()', () => {

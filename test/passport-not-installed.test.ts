@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import SequelizeStoreInit from 'connect-session-sequelize'
-import type { ErrorRequestHandler, RequestHandler } from 'express'
+import type { RequestHandler } from 'express'
 import session from 'express-session'
 import { describe, it } from 'node:test'
 import passport from 'passport'
@@ -8,15 +8,9 @@ import { Strategy as LocalStrategy } from 'passport-local'
 import { createSingleSession, ErrorCodes } from '../src/index.js'
 import { freshDatabase } from './support/database.js'
 import { express } from './support/express.js'
-import { Browser, listen } from './support/http.js'
+import { Browser, errorsAsJson, withServer, type ErrorBody } from './support/http.js'
 
 const SequelizeStore = SequelizeStoreInit(session.Store)
-
-interface ErrorBody {
-  code?: string
-  message?: string
-  user?: number | null
-}
 
 /** A Passport app that mounts the middleware; `wire` says whether it calls passport(). */
 async function withPassportApp(wire: boolean, body: (browser: Browser) => Promise<void>) {
@@ -50,15 +44,10 @@ async function withPassportApp(wire: boolean, body: (browser: Browser) => Promis
   app.get('/me', (req, res) => {
     res.json({ user: (req.user as { id: number } | undefined)?.id ?? null })
   })
-  app.use(((error, _req, res, _next) => {
-    const { code, message } = error as ErrorBody
-    res.status(500).json({ code, message })
-  }) as ErrorRequestHandler)
-  const server = await listen(app)
+  app.use(errorsAsJson)
   try {
-    await body(new Browser(server.url))
+    await withServer(app, body)
   } finally {
-    await server.close()
     await db.drop()
   }
 }

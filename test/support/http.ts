@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Express } from 'express'
+import type { ErrorRequestHandler, Express } from 'express'
 
 export interface Response<T = unknown> {
   status: number
@@ -22,6 +22,31 @@ export async function listen(app: Express): Promise<{ url: string; close(): Prom
         server.closeAllConnections()
         server.close((error) => (error ? reject(error) : resolve()))
       }),
+  }
+}
+
+/** What `errorsAsJson` answers with: the error's code and message. */
+export interface ErrorBody {
+  code?: string
+  message?: string
+}
+
+/** A test app's last handler: any error as a 500 whose body gives its code and message. */
+export const errorsAsJson: ErrorRequestHandler = (error, _req, res, _next) => {
+  const { code, message } = error as ErrorBody
+  res.status(500).json({ code, message })
+}
+
+/** Serves `app` on a real server while `body` runs, with one browser on it; closes it after. */
+export async function withServer(
+  app: Express,
+  body: (browser: Browser) => Promise<void>,
+): Promise<void> {
+  const server = await listen(app)
+  try {
+    await body(new Browser(server.url))
+  } finally {
+    await server.close()
   }
 }
 
