@@ -39,7 +39,7 @@ export class MountOrder {
       this.wrong = true
       log('middleware() ran before express-session (%s %s)', req.method, req.originalUrl)
     }
-    res.once('finish', afterResponse)
+    // 'close' comes once a response has ended, whether it finished or the client went away.
     res.once('close', afterResponse)
   }
 }
